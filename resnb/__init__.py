@@ -1,0 +1,140 @@
+"""resnb: Dagster-style resources, assets and jobs, fast and notebook-friendly.
+
+``import resnb as dg`` runs code written for ``import dagster as dg`` (see the README's
+compatibility section). ``%load_ext resnb`` loads the IPython extension.
+
+Public names are loaded on first access (PEP 562), so ``import resnb`` itself is cheap and never
+imports IPython, ipywidgets, graphviz, nbclient or pytest.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from resnb._version import __version__
+
+# public name -> (module, attribute in that module)
+_EXPORTS: dict[str, tuple[str, str]] = {
+    "Config": ("resnb.core.config", "Config"),
+    "ConfigurableIOManager": ("resnb.core.io_manager", "ConfigurableIOManager"),
+    "ConfigurableIOManagerFactory": ("resnb.core.io_manager", "ConfigurableIOManagerFactory"),
+    "ConfigurableResource": ("resnb.core.resources", "ConfigurableResource"),
+    "ConfigurableResourceFactory": ("resnb.core.resources", "ConfigurableResourceFactory"),
+    "EnvVar": ("resnb.core.env", "EnvVar"),
+    "Field": ("resnb.core.legacy_config", "Field"),
+    "IAttachDifferentObjectToOpContext": ("resnb.core.resources", "IAttachDifferentObjectToOpContext"),
+    "IOManager": ("resnb.core.io_manager", "IOManager"),
+    "InitResourceContext": ("resnb.core.context", "InitResourceContext"),
+    "IntEnvVar": ("resnb.core.env", "IntEnvVar"),
+    "PartialResource": ("resnb.core.resources", "PartialResource"),
+    "ResourceDefinition": ("resnb.core.legacy", "ResourceDefinition"),
+    "ResourceDependency": ("resnb.core.resources", "ResourceDependency"),
+    "ResourceParam": ("resnb.core.resources", "ResourceParam"),
+    "Resources": ("resnb.core.context", "Resources"),
+    "build_init_resource_context": ("resnb.core.context", "build_init_resource_context"),
+    "build_resources": ("resnb.build.resources", "build_resources"),
+    "resource": ("resnb.core.legacy", "resource"),
+    # errors, under resnb's names and Dagster's
+    "ResnbError": ("resnb.errors", "ResnbError"),
+    "ConfigError": ("resnb.errors", "ConfigError"),
+    "DefinitionError": ("resnb.errors", "DefinitionError"),
+    "InvalidSubsetError": ("resnb.errors", "InvalidSubsetError"),
+    "InvariantViolationError": ("resnb.errors", "InvariantViolationError"),
+    "InvocationError": ("resnb.errors", "InvocationError"),
+    "ResourceFunctionError": ("resnb.errors", "ResourceFunctionError"),
+    "ResourceTeardownWarning": ("resnb.errors", "ResourceTeardownWarning"),
+    "StepExecutionError": ("resnb.errors", "StepExecutionError"),
+    "UnknownPartitionError": ("resnb.errors", "UnknownPartitionError"),
+    "UnknownResourceError": ("resnb.errors", "UnknownResourceError"),
+    "UserCodeExecutionError": ("resnb.errors", "UserCodeExecutionError"),
+    "DagsterError": ("resnb.errors", "ResnbError"),
+    "DagsterExecutionStepExecutionError": ("resnb.errors", "StepExecutionError"),
+    "DagsterInvalidConfigError": ("resnb.errors", "ConfigError"),
+    "DagsterInvalidDefinitionError": ("resnb.errors", "DefinitionError"),
+    "DagsterInvalidInvocationError": ("resnb.errors", "InvocationError"),
+    "DagsterInvalidSubsetError": ("resnb.errors", "InvalidSubsetError"),
+    "DagsterInvariantViolationError": ("resnb.errors", "InvariantViolationError"),
+    "DagsterResourceFunctionError": ("resnb.errors", "ResourceFunctionError"),
+    "DagsterUnknownPartitionError": ("resnb.errors", "UnknownPartitionError"),
+    "DagsterUnknownResourceError": ("resnb.errors", "UnknownResourceError"),
+    "DagsterUserCodeExecutionError": ("resnb.errors", "UserCodeExecutionError"),
+}
+
+__all__ = sorted(
+    [*_EXPORTS, "__version__", "errors", "load_ipython_extension", "unload_ipython_extension"]
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "errors":
+        return importlib.import_module("resnb.errors")
+    try:
+        module_name, attribute = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'resnb' has no attribute '{name}'") from None
+    value = getattr(importlib.import_module(module_name), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Called by ``%load_ext resnb``: registers the magics (imports IPython only now)."""
+    from resnb.notebook import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Called by ``%unload_ext resnb``: removes the magics and tears down open resources."""
+    from resnb.notebook import unload_ipython_extension as unload
+
+    unload(ipython)
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from resnb import errors
+    from resnb.build.resources import build_resources
+    from resnb.core.config import Config
+    from resnb.core.context import InitResourceContext, Resources, build_init_resource_context
+    from resnb.core.env import EnvVar, IntEnvVar
+    from resnb.core.io_manager import ConfigurableIOManager, ConfigurableIOManagerFactory, IOManager
+    from resnb.core.legacy import ResourceDefinition, resource
+    from resnb.core.legacy_config import Field
+    from resnb.core.resources import (
+        ConfigurableResource,
+        ConfigurableResourceFactory,
+        IAttachDifferentObjectToOpContext,
+        PartialResource,
+        ResourceDependency,
+        ResourceParam,
+    )
+    from resnb.errors import (
+        ConfigError,
+        DefinitionError,
+        InvalidSubsetError,
+        InvariantViolationError,
+        InvocationError,
+        ResnbError,
+        ResourceFunctionError,
+        ResourceTeardownWarning,
+        StepExecutionError,
+        UnknownPartitionError,
+        UnknownResourceError,
+        UserCodeExecutionError,
+    )
+    from resnb.errors import ConfigError as DagsterInvalidConfigError
+    from resnb.errors import DefinitionError as DagsterInvalidDefinitionError
+    from resnb.errors import InvalidSubsetError as DagsterInvalidSubsetError
+    from resnb.errors import InvariantViolationError as DagsterInvariantViolationError
+    from resnb.errors import InvocationError as DagsterInvalidInvocationError
+    from resnb.errors import ResnbError as DagsterError
+    from resnb.errors import ResourceFunctionError as DagsterResourceFunctionError
+    from resnb.errors import StepExecutionError as DagsterExecutionStepExecutionError
+    from resnb.errors import UnknownPartitionError as DagsterUnknownPartitionError
+    from resnb.errors import UnknownResourceError as DagsterUnknownResourceError
+    from resnb.errors import UserCodeExecutionError as DagsterUserCodeExecutionError

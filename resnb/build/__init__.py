@@ -1,0 +1,1 @@
+"""Turning declarations into live objects: env resolution, ordering, build_resources."""

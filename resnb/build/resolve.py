@@ -1,0 +1,165 @@
+"""Resolution at build time: env vars read, run config applied, a per-run copy made.
+
+The declared object is never mutated: every build gets a fresh copy whose fields hold the
+current values of their env vars. Fields read from env vars are remembered on the copy so its
+repr shows ``EnvVar('NAME')`` instead of the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from resnb.core.config import Config, class_info, format_validation_error, set_masked
+from resnb.core.env import is_env_ref
+from resnb.core.legacy_config import resolve_env_form
+from resnb.core.resources import ConfigurableResourceFactory, PartialResource
+from resnb.errors import ConfigError, UnknownFieldError, did_you_mean, listing
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+__all__ = ["apply_run_config", "normalize_resource_config", "resolved_copy"]
+
+_ADAPTERS: dict[tuple[type, str], TypeAdapter[Any] | None] = {}
+
+
+def _adapter(cls: type[Config], name: str) -> TypeAdapter[Any] | None:
+    key = (cls, name)
+    if key not in _ADAPTERS:
+        field = cls.model_fields[name]
+        plain = field.annotation in (str, int) and not field.metadata
+        if plain:
+            _ADAPTERS[key] = None
+        else:
+            from pydantic import TypeAdapter
+
+            _ADAPTERS[key] = TypeAdapter(field.annotation)
+    return _ADAPTERS[key]
+
+
+def _contains_env(value: Any) -> bool:
+    if is_env_ref(value):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(is_env_ref(v) for v in value)
+    if isinstance(value, dict):
+        return any(is_env_ref(v) for v in value.values())
+    return False
+
+
+def _resolve_plain(value: Any, where: str) -> Any:
+    if is_env_ref(value):
+        return value.resolve(where)
+    if isinstance(value, (list, tuple)):
+        return type(value)(v.resolve(where) if is_env_ref(v) else v for v in value)
+    return {k: v.resolve(f"{where} (entry '{k}')") if is_env_ref(v) else v for k, v in value.items()}
+
+
+def resolved_copy(obj: Config, where: str) -> Config:
+    """A copy of ``obj`` with every env var (also inside nested Config) read now.
+
+    ``where`` names the owner for error messages, e.g. ``"resource 'db'"``.
+    """
+    updates, masked = _resolve_fields(obj, where)
+    copy = obj.model_copy(update=updates) if updates else obj.model_copy()
+    set_masked(copy, masked)
+    return copy
+
+
+def _resolve_fields(obj: Config, where: str) -> tuple[dict[str, Any], dict[str, str | None]]:
+    cls = type(obj)
+    info = class_info(cls)
+    updates: dict[str, Any] = {}
+    masked: dict[str, str | None] = {}
+    for name in info.field_names:
+        if name in info.nested:
+            continue
+        value = obj.__dict__.get(name)
+        if isinstance(value, Config) and not isinstance(value, ConfigurableResourceFactory):
+            sub_updates, sub_masked = _resolve_fields(value, where)
+            if sub_updates:
+                updates[name] = value.model_copy(update=sub_updates)
+                set_masked(updates[name], sub_masked)
+            continue
+        if not _contains_env(value):
+            continue
+        field_where = f"{where}, field '{name}'"
+        updates[name] = _validated(cls, name, _resolve_plain(value, field_where), value, field_where)
+        masked[name] = value.env_var_name if is_env_ref(value) else None
+    return updates, masked
+
+
+def _validated(cls: type[Config], name: str, value: Any, ref: Any, where: str) -> Any:
+    adapter = _adapter(cls, name)
+    if adapter is None:
+        return value
+    try:
+        return adapter.validate_python(value)
+    except ValidationError as exc:
+        source = f"EnvVar({ref.env_var_name!r})" if is_env_ref(ref) else "its env vars"
+        raise ConfigError(
+            f"The value of {source} is not valid for {where}:\n{format_validation_error(exc)}\n"
+            "Fix the environment variable's value."
+        ) from None
+
+
+def normalize_resource_config(
+    resource_config: Mapping[str, Any] | None, keys: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Check ``{key: {"config": {...}}}`` and return ``{key: {...}}`` with env forms turned into EnvVars."""
+    if not resource_config:
+        return {}
+    if not isinstance(resource_config, Mapping):
+        raise ConfigError(
+            "resource_config must be a mapping {key: {'config': {...}}}, "
+            f"got {type(resource_config).__name__}."
+        )
+    normalized: dict[str, Any] = {}
+    for key, entry in resource_config.items():
+        if key not in keys:
+            raise ConfigError(
+                f"resource_config names resource '{key}', which is not one of the resources "
+                f"({listing(keys)}).{did_you_mean(key, keys)}"
+            )
+        if not isinstance(entry, Mapping) or set(entry) - {"config"}:
+            shown = listing(entry) if isinstance(entry, Mapping) else type(entry).__name__
+            raise ConfigError(
+                f"resource_config['{key}'] must be {{'config': {{...}}}}, got {shown}. Wrap the "
+                f"values: {{'{key}': {{'config': {{...}}}}}}."
+            )
+        normalized[key] = resolve_env_form(entry.get("config"))
+    return normalized
+
+
+def apply_run_config(key: str, value: Any, config: Any) -> ConfigurableResourceFactory[Any]:
+    """The resource to build for ``key``: a partial completed, or a resource re-configured.
+
+    For a fully configured resource, run config replaces its constructed values (as in
+    Dagster): fields not given take the class defaults. Nested resources are kept.
+    """
+    if isinstance(value, PartialResource):
+        return _construct(key, value.resource_cls, {**value.data, **(config or {})}, partial=True)
+    if config is None:
+        return value
+    if not isinstance(config, Mapping):
+        raise ConfigError(f"Config for resource '{key}' must be a mapping of field to value.")
+    nested = {name: value.__dict__[name] for name in class_info(type(value)).nested}
+    return _construct(key, type(value), {**nested, **config}, partial=False)
+
+
+def _construct(key: str, cls: type[Any], data: dict[str, Any], *, partial: bool) -> Any:
+    try:
+        return cls(**data)
+    except UnknownFieldError as exc:
+        raise ConfigError(f"Config for resource '{key}': {exc}") from None
+    except ValidationError as exc:
+        how = "configured at launch" if partial else "run config"
+        raise ConfigError(
+            f"Config for resource '{key}' ({cls.__name__}, {how}) is invalid:\n"
+            f"{format_validation_error(exc)}\nProvide it with resource_config={{'{key}': "
+            "{'config': {...}}} (build_resources) or run_config={'resources': "
+            f"{{'{key}': {{'config': {{...}}}}}}}} (materialize)."
+        ) from None

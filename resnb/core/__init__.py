@@ -1,0 +1,1 @@
+"""Declarations: config, env vars, resources, and (later) assets, ops, jobs and Definitions."""

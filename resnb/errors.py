@@ -1,0 +1,156 @@
+"""The errors resnb raises, rooted at :class:`ResnbError`.
+
+Every message names the thing at fault (asset, op, resource key, field, env var) and says what to
+do next. Dagster's class names are exported from :mod:`resnb` as aliases of these classes, so
+``except dg.DagsterInvalidDefinitionError`` and ``pytest.raises(dg.DagsterInvalidConfigError)``
+port unchanged::
+
+    ResnbError                                   (DagsterError)
+    ├── DefinitionError                          (DagsterInvalidDefinitionError)
+    │   ├── MissingResourceError
+    │   ├── DuplicateDefinitionError
+    │   └── DependencyCycleError                 (also InvariantViolationError)
+    ├── ConfigError                              (DagsterInvalidConfigError)
+    │   ├── UnknownFieldError                    (also TypeError)
+    │   └── EnvVarError
+    ├── InvocationError                          (DagsterInvalidInvocationError)
+    │   └── FrozenFieldError
+    ├── InvariantViolationError                  (DagsterInvariantViolationError)
+    ├── InvalidSubsetError                       (DagsterInvalidSubsetError)
+    ├── UnknownPartitionError                    (DagsterUnknownPartitionError)
+    ├── UnknownResourceError                     (DagsterUnknownResourceError; also AttributeError)
+    └── UserCodeExecutionError                   (DagsterUserCodeExecutionError)
+        ├── ResourceFunctionError                (DagsterResourceFunctionError)
+        └── StepExecutionError                   (DagsterExecutionStepExecutionError)
+
+    ResourceTeardownWarning (UserWarning): a teardown failed; the run or block still succeeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "ConfigError",
+    "DefinitionError",
+    "DependencyCycleError",
+    "DuplicateDefinitionError",
+    "EnvVarError",
+    "FrozenFieldError",
+    "InvalidSubsetError",
+    "InvariantViolationError",
+    "InvocationError",
+    "MissingResourceError",
+    "ResnbError",
+    "ResourceFunctionError",
+    "ResourceTeardownWarning",
+    "StepExecutionError",
+    "UnknownFieldError",
+    "UnknownPartitionError",
+    "UnknownResourceError",
+    "UserCodeExecutionError",
+    "did_you_mean",
+    "exception_summary",
+    "listing",
+]
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """Return ``" Did you mean 'x'?"`` for the closest candidate, or ``""`` when none is close."""
+    import difflib
+
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f" Did you mean '{matches[0]}'?" if matches else ""
+
+
+def exception_summary(exc: BaseException) -> str:
+    """``"ValueError: boom"`` for use inside a sentence (no trailing period)."""
+    text = str(exc).strip().rstrip(".")
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def listing(names: Iterable[str]) -> str:
+    """Format names for a message: ``'a', 'b'`` sorted, or ``(none)``."""
+    items = sorted(names)
+    return ", ".join(repr(n) for n in items) if items else "(none)"
+
+
+class ResnbError(Exception):
+    """Base class of every error resnb raises on purpose."""
+
+
+class DefinitionError(ResnbError):
+    """A definition (asset, op, job, resource, Definitions) is invalid."""
+
+
+class MissingResourceError(DefinitionError):
+    """Something requires a resource key that was not provided."""
+
+
+class DuplicateDefinitionError(DefinitionError):
+    """Two definitions claim the same key or name."""
+
+
+class InvariantViolationError(ResnbError):
+    """An API was used in a way that cannot work (unknown job, output of a failed step, ...)."""
+
+
+class DependencyCycleError(DefinitionError, InvariantViolationError):
+    """Resources or assets depend on each other in a cycle; the message lists it."""
+
+    def __init__(self, message: str, cycle: list[str]) -> None:
+        super().__init__(message)
+        self.cycle = cycle
+
+
+class ConfigError(ResnbError):
+    """Configuration (run config, resource config, an env var) is invalid or missing."""
+
+
+class UnknownFieldError(ConfigError, TypeError):
+    """A keyword argument or config entry names no field of the class."""
+
+
+class EnvVarError(ConfigError):
+    """An ``EnvVar`` is unset, or its value cannot be converted. Never carries the value."""
+
+
+class InvocationError(ResnbError):
+    """A definition was called or used in a way it does not support."""
+
+
+class FrozenFieldError(InvocationError):
+    """A public field of a Config or resource object was assigned; these objects are frozen."""
+
+
+class InvalidSubsetError(ResnbError):
+    """A selection names assets or ops that do not exist."""
+
+
+class UnknownPartitionError(ResnbError):
+    """A partition key that the asset does not have."""
+
+
+class UnknownResourceError(ResnbError, AttributeError):
+    """A resource key that is not available here (also an ``AttributeError`` for ``hasattr``)."""
+
+
+class UserCodeExecutionError(ResnbError):
+    """User code raised; the user's exception is chained as ``__cause__``."""
+
+    @property
+    def user_exception(self) -> BaseException | None:
+        """The exception raised by user code."""
+        return self.__cause__
+
+
+class ResourceFunctionError(UserCodeExecutionError):
+    """Initialising a resource raised; names the resource key."""
+
+
+class StepExecutionError(UserCodeExecutionError):
+    """An asset or op raised; names the step."""
+
+
+class ResourceTeardownWarning(UserWarning):
+    """A resource's teardown failed. The run (or ``build_resources`` block) still succeeds."""
