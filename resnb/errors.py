@@ -19,6 +19,7 @@ port unchanged::
     ├── InvalidSubsetError                       (DagsterInvalidSubsetError)
     ├── UnknownPartitionError                    (DagsterUnknownPartitionError)
     ├── UnknownResourceError                     (DagsterUnknownResourceError; also AttributeError)
+    ├── IOManagerError                           (a value could not be stored or loaded)
     └── UserCodeExecutionError                   (DagsterUserCodeExecutionError)
         ├── ResourceFunctionError                (DagsterResourceFunctionError)
         └── StepExecutionError                   (DagsterExecutionStepExecutionError)
@@ -37,6 +38,7 @@ __all__ = [
     "DuplicateDefinitionError",
     "EnvVarError",
     "FrozenFieldError",
+    "IOManagerError",
     "InvalidSubsetError",
     "InvariantViolationError",
     "InvocationError",
@@ -133,6 +135,10 @@ class UnknownPartitionError(ResnbError):
 
 class UnknownResourceError(ResnbError, AttributeError):
     """A resource key that is not available here (also an ``AttributeError`` for ``hasattr``)."""
+
+
+class IOManagerError(ResnbError):
+    """An IO manager could not store or load a value; names the asset or step output."""
 
 
 class UserCodeExecutionError(ResnbError):

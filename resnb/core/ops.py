@@ -1,0 +1,342 @@
+"""``@op``, ``@graph`` and ``@job``: graphs of ops, composed by calling ops inside a function."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, NamedTuple
+
+from resnb.core.assets import OutputSpec
+from resnb.core.keys import In, Out
+from resnb.core.params import FunctionParams, check_resource_keys_combination, classify_params
+from resnb.errors import DefinitionError, InvocationError, listing
+
+__all__ = ["GraphDefinition", "JobDefinition", "OpDefinition", "graph", "job", "op"]
+
+_COMPOSING = threading.local()
+
+
+class OutputHandle(NamedTuple):
+    """What calling an op inside a graph returns: a reference to one of its outputs."""
+
+    node_name: str
+    output_name: str
+
+
+class NodeInvocation(NamedTuple):
+    """One use of an op in a graph: its node name and where each input comes from."""
+
+    name: str
+    op: OpDefinition
+    inputs: dict[str, OutputHandle]
+
+
+class OpDefinition:
+    """An op: a function run as one step of a job. Call it inside ``@job``/``@graph`` to compose."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        name: str,
+        params: FunctionParams,
+        outputs: Mapping[str, OutputSpec],
+        required_resource_keys: Iterable[str],
+        description: str | None,
+        ins: Mapping[str, In],
+        config_schema: Any = None,
+    ) -> None:
+        self.fn = fn
+        self.name = name
+        self.node_name = name
+        self.params = params
+        self.outputs = dict(outputs)
+        self.declared_resource_keys = frozenset(required_resource_keys)
+        self.description = description
+        self.ins = dict(ins)
+        self.config_schema = config_schema
+
+    @property
+    def resource_keys(self) -> frozenset[str]:
+        """Resource keys the function uses (parameters and ``required_resource_keys``)."""
+        return frozenset(self.params.resources) | self.declared_resource_keys
+
+    @property
+    def required_resource_keys(self) -> frozenset[str]:
+        """Resource keys needed to run it, IO managers included."""
+        return self.resource_keys | {spec.io_manager_key for spec in self.outputs.values()}
+
+    def __repr__(self) -> str:
+        return f"<OpDefinition {self.name}>"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        composition = getattr(_COMPOSING, "current", None)
+        if composition is not None:
+            return composition.add(self, args, kwargs)
+        from resnb.execution.invocation import invoke_directly
+
+        return invoke_directly(self, args, kwargs)
+
+    def alias(self, name: str) -> _AliasedOp:
+        """Use this op under another node name inside a graph."""
+        return _AliasedOp(self, name)
+
+
+class _AliasedOp:
+    def __init__(self, op: OpDefinition, name: str) -> None:
+        self.op = op
+        self.name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        composition = getattr(_COMPOSING, "current", None)
+        if composition is None:
+            raise InvocationError(f"op alias '{self.name}' can only be called inside @job/@graph.")
+        return composition.add(self.op, args, kwargs, name=self.name)
+
+
+def _op_outputs(out: Any) -> dict[str, OutputSpec]:
+    if out is None:
+        out = Out()
+    if isinstance(out, Out):
+        return {"result": OutputSpec("result", None, out.io_manager_key, out.description)}
+    return {
+        name: OutputSpec(name, None, spec.io_manager_key, spec.description)
+        for name, spec in dict(out).items()
+    }
+
+
+def op(
+    compute_fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    ins: Mapping[str, In] | None = None,
+    out: Out | Mapping[str, Out] | None = None,
+    required_resource_keys: Iterable[str] | None = None,
+    description: str | None = None,
+    config_schema: Any = None,
+    **_ignored: Any,
+) -> Any:
+    """Define an op, bare (``@op``) or called (``@op(required_resource_keys={"db"})``)."""
+
+    def decorate(fn: Callable[..., Any]) -> OpDefinition:
+        op_name = name or fn.__name__
+        where = f"@op '{op_name}'"
+        params = classify_params(fn, where)
+        check_resource_keys_combination(params, required_resource_keys, where)
+        return OpDefinition(
+            fn, op_name, params, _op_outputs(out), required_resource_keys or (),
+            description or inspect.getdoc(fn), ins or {}, config_schema,
+        )
+
+    return decorate(compute_fn) if compute_fn is not None else decorate
+
+
+class _Composition:
+    """Records the op calls made while a graph function runs (nested graphs are inlined)."""
+
+    def __init__(self, graph_name: str) -> None:
+        self.graph_name = graph_name
+        self.nodes: dict[str, NodeInvocation] = {}
+        self.aliases: dict[tuple[str, str], OutputHandle] = {}
+        self._uses: dict[str, int] = {}
+        self._prefix = ""
+
+    def add_graph(self, graph_def: GraphDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        node_name = self._fresh_name(graph_def.name)
+        outer_prefix, self._prefix = self._prefix, f"{self._prefix}{node_name}."
+        try:
+            returned = graph_def.compose_fn(*args, **kwargs)
+        finally:
+            self._prefix = outer_prefix
+        single = isinstance(returned, OutputHandle) or not isinstance(returned, tuple)
+        handles = (returned,) if single else returned
+        names = ["result"] if len(handles) == 1 else [f"result_{i}" for i in range(len(handles))]
+        if isinstance(returned, dict):
+            handles, names = tuple(returned.values()), list(returned)
+        for name, handle in zip(names, handles):
+            if isinstance(handle, OutputHandle):
+                self.aliases[(f"{outer_prefix}{node_name}", name)] = handle
+        return returned
+
+    def add(self, op_def: OpDefinition, args: tuple[Any, ...], kwargs: dict[str, Any], name: str | None = None) -> Any:
+        node_name = self._prefix + (name or self._fresh_name(op_def.name))
+        inputs = self._bind_inputs(op_def, node_name, args, kwargs)
+        self.nodes[node_name] = NodeInvocation(node_name, op_def, inputs)
+        handles = [OutputHandle(node_name, out) for out in op_def.outputs]
+        return handles[0] if len(handles) == 1 else tuple(handles)
+
+    def _fresh_name(self, base: str) -> str:
+        scoped = self._prefix + base
+        count = self._uses.get(scoped, 0) + 1
+        self._uses[scoped] = count
+        return base if count == 1 else f"{base}_{count}"
+
+    def _bind_inputs(self, op_def: OpDefinition, node_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, OutputHandle]:
+        names = op_def.params.inputs
+        if len(args) > len(names):
+            raise DefinitionError(
+                f"In graph '{self.graph_name}', op '{node_name}' was called with {len(args)} "
+                f"positional inputs but takes {len(names)} ({listing(names)})."
+            )
+        bound = dict(zip(names, args))
+        bound.update(kwargs)
+        for input_name, value in bound.items():
+            if input_name not in names:
+                raise DefinitionError(
+                    f"In graph '{self.graph_name}', op '{node_name}' has no input '{input_name}'. "
+                    f"Its inputs: {listing(names)}."
+                )
+            if not isinstance(value, OutputHandle):
+                raise DefinitionError(
+                    f"In graph '{self.graph_name}', input '{input_name}' of op '{node_name}' must "
+                    "be the output of another op call (values are passed at run time)."
+                )
+        return bound
+
+
+class GraphDefinition:
+    """A set of op invocations wired by their outputs. Turn it into jobs with :meth:`to_job`."""
+
+    def __init__(
+        self,
+        name: str,
+        nodes: Mapping[str, NodeInvocation],
+        description: str | None = None,
+        compose_fn: Callable[..., Any] | None = None,
+        aliases: Mapping[tuple[str, str], OutputHandle] | None = None,
+    ) -> None:
+        self.name = name
+        self.nodes = dict(nodes)
+        self.description = description
+        self.compose_fn = compose_fn
+        self.aliases = dict(aliases or {})
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        composition = getattr(_COMPOSING, "current", None)
+        if composition is None or self.compose_fn is None:
+            raise InvocationError(
+                f"Graph '{self.name}' can only be called inside @job/@graph; run it with "
+                ".execute_in_process() or turn it into a job with .to_job()."
+            )
+        return composition.add_graph(self, args, kwargs)
+
+    def to_job(
+        self,
+        name: str | None = None,
+        description: str | None = None,
+        resource_defs: Mapping[str, Any] | None = None,
+        config: Any = None,
+        executor_def: Any = None,
+        **_ignored: Any,
+    ) -> JobDefinition:
+        """A job running this graph with ``resource_defs``; one graph can make several jobs."""
+        return JobDefinition(
+            name or self.name, self, resource_defs or {}, executor_def, description or self.description, config
+        )
+
+    def execute_in_process(self, run_config: Any = None, resources: Mapping[str, Any] | None = None, raise_on_error: bool = True, **kwargs: Any) -> Any:
+        """Run this graph as an anonymous job in this process."""
+        return self.to_job(resource_defs=resources).execute_in_process(
+            run_config=run_config, raise_on_error=raise_on_error, **kwargs
+        )
+
+    def __repr__(self) -> str:
+        return f"<GraphDefinition {self.name}>"
+
+
+class JobDefinition:
+    """A graph plus the resources and executor to run it with."""
+
+    def __init__(
+        self,
+        name: str,
+        graph_def: GraphDefinition,
+        resource_defs: Mapping[str, Any],
+        executor_def: Any = None,
+        description: str | None = None,
+        config: Any = None,
+    ) -> None:
+        from resnb.build.scope import check_resource_mapping
+
+        self.name = name
+        self.graph = graph_def
+        self.resource_defs = check_resource_mapping(resource_defs)
+        self.executor_def = executor_def
+        self.description = description
+        self.config = config
+        self.assets: tuple[Any, ...] = ()  # asset jobs: the assets in scope ...
+        self.asset_selection: Any = None  # ... and which of them run
+
+    @property
+    def nodes(self) -> dict[str, NodeInvocation]:
+        """The op invocations of the job's graph."""
+        return self.graph.nodes
+
+    def with_resources(self, resource_defs: Mapping[str, Any]) -> JobDefinition:
+        """A copy whose resources are ``resource_defs`` overlaid by the job's own."""
+        copy = JobDefinition(self.name, self.graph, {**resource_defs, **self.resource_defs}, self.executor_def, self.description, self.config)
+        copy.assets = self.assets
+        copy.asset_selection = self.asset_selection
+        return copy
+
+    def execute_in_process(
+        self,
+        run_config: Any = None,
+        resources: Mapping[str, Any] | None = None,
+        raise_on_error: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        """Run the job in this process (whatever its executor) and return the result."""
+        from resnb.execution.run import execute_job_definition
+
+        return execute_job_definition(self, run_config, resources, raise_on_error, executor=None, **kwargs)
+
+    def execute(self, run_config: Any = None, resources: Mapping[str, Any] | None = None, raise_on_error: bool = True) -> Any:
+        """Run the job with its own ``executor_def`` (multiprocess jobs run in subprocesses)."""
+        from resnb.execution.run import execute_job_definition
+
+        return execute_job_definition(self, run_config, resources, raise_on_error, executor=self.executor_def)
+
+    def __repr__(self) -> str:
+        return f"<JobDefinition {self.name}>"
+
+
+def _compose(fn: Callable[..., Any], name: str, description: str | None) -> GraphDefinition:
+    composition = _Composition(name)
+    previous = getattr(_COMPOSING, "current", None)
+    _COMPOSING.current = composition
+    try:
+        if not inspect.signature(fn).parameters:
+            fn()
+    finally:
+        _COMPOSING.current = previous
+    return GraphDefinition(name, composition.nodes, description, fn, composition.aliases)
+
+
+def graph(compose_fn: Callable[..., Any] | None = None, *, name: str | None = None, description: str | None = None, **_ignored: Any) -> Any:
+    """Define a graph by calling ops inside a function (bare or called)."""
+
+    def decorate(fn: Callable[..., Any]) -> GraphDefinition:
+        return _compose(fn, name or fn.__name__, description or inspect.getdoc(fn))
+
+    return decorate(compose_fn) if compose_fn is not None else decorate
+
+
+def job(
+    compose_fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    executor_def: Any = None,
+    description: str | None = None,
+    config: Any = None,
+    **_ignored: Any,
+) -> Any:
+    """Define a job by calling ops inside a function, with its resources and executor."""
+
+    def decorate(fn: Callable[..., Any]) -> JobDefinition:
+        job_name = name or fn.__name__
+        graph_def = _compose(fn, job_name, description or inspect.getdoc(fn))
+        return JobDefinition(job_name, graph_def, resource_defs or {}, executor_def, graph_def.description, config)
+
+    return decorate(compose_fn) if compose_fn is not None else decorate

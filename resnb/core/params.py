@@ -1,0 +1,99 @@
+"""How the parameters of an ``@asset`` or ``@op`` function are read (as Dagster reads them).
+
+The first parameter is the context if it is named ``context`` or annotated with a context type.
+A parameter annotated with a ``ConfigurableResource`` subclass or ``ResourceParam[T]`` is a
+resource, keyed by its name. A ``Config`` subclass annotation is run config. Every other
+parameter is an input (for assets: an upstream asset of the same name).
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from resnb.core.config import Config
+from resnb.core.resources import RESOURCE_PARAM, ConfigurableResource, ConfigurableResourceFactory
+from resnb.errors import DefinitionError
+
+__all__ = ["FunctionParams", "classify_params"]
+
+CONTEXT_TYPE_NAMES = frozenset(
+    {"AssetExecutionContext", "OpExecutionContext", "AssetCheckExecutionContext"}
+)
+
+
+class FunctionParams(NamedTuple):
+    """The parameters of a compute function, by role."""
+
+    context: str | None
+    resources: tuple[str, ...]
+    config: tuple[str, type[Config]] | None
+    inputs: tuple[str, ...]
+    defaults: dict[str, Any]
+
+
+def _hints(fn: Callable[..., Any]) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(fn, include_extras=True)
+    except Exception:  # unresolvable forward references: fall back to what is there
+        return dict(getattr(fn, "__annotations__", {}))
+
+
+def _is_context_annotation(annotation: Any) -> bool:
+    return isinstance(annotation, type) and annotation.__name__ in CONTEXT_TYPE_NAMES
+
+
+def _is_resource_annotation(name: str, annotation: Any, where: str) -> bool:
+    if typing.get_origin(annotation) is typing.Annotated:
+        return RESOURCE_PARAM in typing.get_args(annotation)[1:]
+    if isinstance(annotation, type) and issubclass(annotation, ConfigurableResourceFactory):
+        if not issubclass(annotation, ConfigurableResource):
+            raise DefinitionError(
+                f"Parameter '{name}' of {where} is annotated as {annotation.__name__}, a resource "
+                "factory whose value is whatever create_resource returns. Annotate it as "
+                "ResourceParam[<type of that value>] (or ResourceParam[Any])."
+            )
+        return True
+    return False
+
+
+def classify_params(fn: Callable[..., Any], where: str) -> FunctionParams:
+    """Split ``fn``'s parameters into context, resources, config and inputs."""
+    signature = inspect.signature(fn)
+    hints = _hints(fn)
+    context = None
+    resources: list[str] = []
+    config = None
+    inputs: list[str] = []
+    defaults: dict[str, Any] = {}
+    for index, param in enumerate(signature.parameters.values()):
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        annotation = hints.get(param.name, param.annotation)
+        if index == 0 and (param.name == "context" or _is_context_annotation(annotation)):
+            context = param.name
+        elif _is_resource_annotation(param.name, annotation, where):
+            resources.append(param.name)
+        elif isinstance(annotation, type) and issubclass(annotation, Config):
+            config = (param.name, annotation)
+        elif param.name == "context" or _is_context_annotation(annotation):
+            raise DefinitionError(
+                f"{where}: the context parameter '{param.name}' must be the first parameter."
+            )
+        else:
+            inputs.append(param.name)
+            if param.default is not param.empty:
+                defaults[param.name] = param.default
+    return FunctionParams(context, tuple(resources), config, tuple(inputs), defaults)
+
+
+def check_resource_keys_combination(params: FunctionParams, required_resource_keys: Any, where: str) -> None:
+    """Resource parameters and ``required_resource_keys=`` cannot be combined (as in Dagster)."""
+    if params.resources and required_resource_keys:
+        raise DefinitionError(
+            f"{where} declares resources both as parameters ({', '.join(params.resources)}) and "
+            "in required_resource_keys. Use one way: typed parameters (recommended) or "
+            "required_resource_keys with context.resources."
+        )

@@ -1,0 +1,1 @@
+"""Running work: plans, contexts, executors, IO managers, materialize and results."""

@@ -1,0 +1,158 @@
+"""Execution contexts handed to assets and ops, and ``build_asset_context``/``build_op_context``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from resnb.core.context import Resources
+from resnb.core.keys import AssetKey
+from resnb.errors import InvariantViolationError
+
+if TYPE_CHECKING:
+    import logging
+
+    from resnb.build.scope import ResourceScope
+
+__all__ = [
+    "AssetExecutionContext",
+    "OpExecutionContext",
+    "StepContext",
+    "build_asset_context",
+    "build_op_context",
+]
+
+
+class StepContext:
+    """What a running asset or op sees: ``resources``, ``log``, ``run_id``, ``op_config``, ..."""
+
+    __slots__ = ("resources", "run_id", "step_key", "_asset_keys", "op_config", "_partition_key", "_log", "_scope")
+
+    def __init__(
+        self,
+        resources: Resources,
+        run_id: str | None = None,
+        step_key: str = "",
+        asset_keys: tuple[AssetKey, ...] = (),
+        op_config: Any = None,
+        partition_key: str | None = None,
+        scope: ResourceScope | None = None,
+    ) -> None:
+        self.resources = resources
+        self.run_id = run_id
+        self.step_key = step_key
+        self._asset_keys = asset_keys
+        self.op_config = op_config
+        self._partition_key = partition_key
+        self._log: logging.Logger | None = None
+        self._scope = scope
+
+    @property
+    def log(self) -> logging.Logger:
+        """A standard logger named ``resnb.step.<step>``."""
+        if self._log is None:
+            import logging
+
+            self._log = logging.getLogger(f"resnb.step.{self.step_key or 'direct'}")
+        return self._log
+
+    @property
+    def asset_key(self) -> AssetKey:
+        """The key of the asset being materialised."""
+        if len(self._asset_keys) != 1:
+            raise InvariantViolationError(
+                f"Step '{self.step_key}' materialises {len(self._asset_keys)} assets; use "
+                "context.asset_keys or asset_key_for_output(name)."
+            )
+        return self._asset_keys[0]
+
+    @property
+    def asset_keys(self) -> list[AssetKey]:
+        """Keys of all assets materialised by this step."""
+        return list(self._asset_keys)
+
+    @property
+    def op_execution_context(self) -> StepContext:
+        """This context (Dagster separates the two; resnb has one object)."""
+        return self
+
+    @property
+    def has_partition_key(self) -> bool:
+        """Whether the run targets a partition."""
+        return self._partition_key is not None
+
+    @property
+    def partition_key(self) -> str:
+        """The partition the run targets."""
+        if self._partition_key is None:
+            raise InvariantViolationError(
+                "Cannot access partition_key for a non-partitioned run: pass partition_key= to "
+                "materialize, or check context.has_partition_key first."
+            )
+        return self._partition_key
+
+    @property
+    def instance(self) -> None:
+        """Always ``None``: resnb has no instance database."""
+        return None
+
+    def __enter__(self) -> StepContext:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._scope is not None:
+            self._scope.close()
+            self._scope = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(step={self.step_key!r}, resources=[{', '.join(self.resources)}])"
+
+
+class AssetExecutionContext(StepContext):
+    """The context of an asset step."""
+
+    __slots__ = ()
+
+
+class OpExecutionContext(StepContext):
+    """The context of an op step."""
+
+    __slots__ = ()
+
+
+def _open_resources(resources: Mapping[str, Any] | None, resources_config: Mapping[str, Any] | None) -> tuple[Resources, ResourceScope | None]:
+    if not resources:
+        return Resources({}), None
+    from resnb.build.scope import ResourceScope
+
+    scope = ResourceScope(resources, resources_config)
+    return Resources(scope.open()), scope
+
+
+def build_op_context(
+    resources: Mapping[str, Any] | None = None,
+    op_config: Any = None,
+    resources_config: Mapping[str, Any] | None = None,
+    partition_key: str | None = None,
+    config: Any = None,
+    **_ignored: Any,
+) -> OpExecutionContext:
+    """A context for calling an op directly in a test; resources are initialised now.
+
+    Use it as a context manager (``with build_op_context(...) as context:``) to tear the
+    resources down at the end.
+    """
+    values, scope = _open_resources(resources, resources_config)
+    return OpExecutionContext(values, None, "", (), op_config if op_config is not None else config, partition_key, scope)
+
+
+def build_asset_context(
+    resources: Mapping[str, Any] | None = None,
+    resources_config: Mapping[str, Any] | None = None,
+    asset_config: Any = None,
+    partition_key: str | None = None,
+    **_ignored: Any,
+) -> AssetExecutionContext:
+    """A context for calling an asset directly in a test; resources are initialised now."""
+    values, scope = _open_resources(resources, resources_config)
+    return AssetExecutionContext(values, None, "", (), asset_config, partition_key, scope)

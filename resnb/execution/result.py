@@ -1,0 +1,124 @@
+"""The result of a run: success, per-step records, output values, teardown problems."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+from resnb.build.scope import TeardownProblem
+from resnb.core.keys import AssetKey, CoercibleToAssetKey
+from resnb.errors import InvariantViolationError, did_you_mean, listing
+
+__all__ = ["ExecuteInProcessResult", "StepRecord"]
+
+
+class StepRecord(NamedTuple):
+    """What happened to one step: ``status`` is succeeded, failed or skipped."""
+
+    step_key: str
+    status: str
+    duration: float
+    error: BaseException | None = None
+    asset_keys: tuple[AssetKey, ...] = ()
+
+    @property
+    def is_failure(self) -> bool:
+        """Whether the step raised."""
+        return self.status == "failed"
+
+
+class ExecuteInProcessResult:
+    """The outcome of ``materialize`` or ``execute_in_process``."""
+
+    def __init__(
+        self,
+        job_name: str,
+        run_id: str,
+        records: Sequence[StepRecord],
+        outputs: dict[tuple[str, str], Any],
+        asset_steps: dict[AssetKey, tuple[str, str]],
+        teardown_problems: Sequence[TeardownProblem],
+        resource_error: BaseException | None = None,
+        loader: Callable[[str, str], Any] | None = None,
+    ) -> None:
+        self.job_name = job_name
+        self.run_id = run_id
+        self.step_records = list(records)
+        self._outputs = outputs
+        self._asset_steps = asset_steps
+        self.teardown_problems = list(teardown_problems)
+        self.resource_error = resource_error
+        self._loader = loader
+
+    @property
+    def success(self) -> bool:
+        """True when every step succeeded and resources initialised."""
+        return self.resource_error is None and all(r.status == "succeeded" for r in self.step_records)
+
+    @property
+    def job_def(self) -> Any:
+        """A stand-in exposing ``.name`` (``__ephemeral_asset_job__`` for materialize)."""
+        return _Named(self.job_name)
+
+    def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
+        """The value output ``output_name`` of step ``node_str`` produced in this run."""
+        key = (node_str, output_name)
+        if key in self._outputs:
+            return self._outputs[key]
+        steps = {r.step_key: r for r in self.step_records}
+        if node_str not in steps:
+            raise InvariantViolationError(
+                f"{self.job_name} has no step named '{node_str}'. Steps: {listing(steps)}."
+                f"{did_you_mean(node_str, steps)}"
+            )
+        record = steps[node_str]
+        if record.status != "succeeded":
+            raise InvariantViolationError(
+                f"No output '{output_name}' from step '{node_str}': it {record.status}."
+            )
+        if self._loader is not None:
+            return self._loader(node_str, output_name)
+        raise InvariantViolationError(f"Step '{node_str}' has no output named '{output_name}'.")
+
+    def asset_value(self, asset_key: CoercibleToAssetKey) -> Any:
+        """The value of an asset materialised in this run (``"a"``, ``["pre", "e"]`` or AssetKey)."""
+        key = AssetKey.from_coercible(asset_key)
+        location = self._asset_steps.get(key)
+        if location is None:
+            names = [k.to_user_string() for k in self._asset_steps]
+            raise InvariantViolationError(
+                f"Asset '{key.to_user_string()}' was not materialised in this run. Assets of "
+                f"this run: {listing(names)}.{did_you_mean(key.to_user_string(), names)}"
+            )
+        return self.output_for_node(*location)
+
+    # -- Dagster-style accessors over the step records ------------------------------------------
+    def get_step_failure_events(self) -> list[StepRecord]:
+        """Records of the steps that failed."""
+        return [r for r in self.step_records if r.status == "failed"]
+
+    def get_step_success_events(self) -> list[StepRecord]:
+        """Records of the steps that succeeded."""
+        return [r for r in self.step_records if r.status == "succeeded"]
+
+    def get_failed_step_keys(self) -> set[str]:
+        """Names of the steps that failed."""
+        return {r.step_key for r in self.get_step_failure_events()}
+
+    def get_skipped_step_keys(self) -> set[str]:
+        """Names of the steps skipped because something upstream failed."""
+        return {r.step_key for r in self.step_records if r.status == "skipped"}
+
+    def __repr__(self) -> str:
+        counts: dict[str, int] = {}
+        for record in self.step_records:
+            counts[record.status] = counts.get(record.status, 0) + 1
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        return f"<ExecuteInProcessResult {self.job_name} success={self.success} ({summary})>"
+
+
+class _Named:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name

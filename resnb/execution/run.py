@@ -1,0 +1,293 @@
+"""Running a plan in this process: resources set up once, steps in order, teardown once.
+
+Every resource the selected steps need is initialised before the first step and torn down after
+the last, in reverse order; all steps share the same per-run copies (seed 000: "once per
+process").
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from resnb.build.scope import ResourceScope
+from resnb.core.config import format_validation_error
+from resnb.core.context import Resources
+from resnb.core.keys import AssetKey, Output, RunConfig
+from resnb.core.legacy_config import ConfigSchema
+from resnb.core.resources import IAttachDifferentObjectToOpContext
+from resnb.errors import ConfigError, InvariantViolationError, ResourceFunctionError, did_you_mean, listing
+from resnb.execution.context import AssetExecutionContext, OpExecutionContext
+from resnb.execution.io_managers import InMemoryIOManager, InputContext, OutputContext
+from resnb.execution.plan import Plan, Step
+from resnb.execution.result import ExecuteInProcessResult, StepRecord
+
+__all__ = ["RunHooks", "execute_job_definition", "execute_plan", "normalize_run_config", "step_configs"]
+
+#: ``hook(event, step_name, record_or_None)`` with event "started" or the step's final status.
+RunHooks = Callable[[str, str, "StepRecord | None"], None]
+
+
+def normalize_run_config(run_config: Any) -> dict[str, Any]:
+    """``RunConfig`` or dict -> ``{"ops": {...}, "resources": {...}}``; unknown sections rejected."""
+    if run_config is None:
+        return {"ops": {}, "resources": {}}
+    if isinstance(run_config, RunConfig):
+        run_config = run_config.to_config_dict()
+    if not isinstance(run_config, Mapping):
+        raise ConfigError(f"run_config must be a dict or RunConfig, got {type(run_config).__name__}.")
+    unknown = set(run_config) - {"ops", "resources", "execution", "loggers"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ConfigError(
+            f"run_config has an unknown section '{name}'.{did_you_mean(name, ['ops', 'resources'])}"
+            " Its sections are 'ops' and 'resources'."
+        )
+    return {"ops": dict(run_config.get("ops") or {}), "resources": dict(run_config.get("resources") or {})}
+
+
+def step_configs(plan: Plan, ops_config: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate the config of every step before anything runs; step name -> config value."""
+    unknown = set(ops_config) - plan.by_name.keys()
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ConfigError(
+            f"run_config['ops'] names '{name}', which is not a step of {plan.name}. Steps: "
+            f"{listing(plan.by_name)}.{did_you_mean(name, plan.by_name)}"
+        )
+    return {step.name: _step_config(step, ops_config.get(step.name)) for step in plan.steps}
+
+
+def _step_config(step: Step, entry: Any) -> Any:
+    raw = entry.get("config") if isinstance(entry, Mapping) else entry
+    where = f"{step.kind} '{step.name}'"
+    if step.params.config is not None:
+        _, cls = step.params.config
+        if isinstance(raw, cls):
+            return raw
+        try:
+            return cls(**(raw or {}))
+        except ValidationError as exc:
+            raise ConfigError(
+                f"Config for {where} ({cls.__name__}) is invalid:\n{format_validation_error(exc)}\n"
+                f"Provide it as run_config={{'ops': {{'{step.name}': {{'config': {{...}}}}}}}}."
+            ) from None
+        except ConfigError as exc:
+            raise ConfigError(f"Config for {where}: {exc}") from None
+    schema = getattr(step.definition, "config_schema", None)
+    if schema is not None:
+        return ConfigSchema(schema).process(raw, where)
+    return raw
+
+
+def _context_value(value: Any) -> Any:
+    if isinstance(value, IAttachDifferentObjectToOpContext):
+        return value.get_object_to_set_on_execution_context()
+    return value
+
+
+class _StepRunner:
+    """Runs the steps of one plan against initialised resources."""
+
+    def __init__(self, plan: Plan, values: Mapping[str, Any], configs: Mapping[str, Any], run_id: str, partition_key: str | None) -> None:
+        self.plan = plan
+        self.values = values
+        self.configs = configs
+        self.run_id = run_id
+        self.partition_key = partition_key
+        self.outputs: dict[tuple[str, str], Any] = {}
+
+    def run(self, step: Step) -> None:
+        kwargs: dict[str, Any] = {}
+        params = step.params
+        if params.context is not None:
+            kwargs[params.context] = self._context(step)
+        for name in params.resources:
+            kwargs[name] = self.values[name]
+        if params.config is not None:
+            kwargs[params.config[0]] = self.configs[step.name]
+        for param, source in step.inputs.items():
+            kwargs[param] = self._load(step, param, source)
+        result = step.fn(**kwargs)
+        for name, value in _outputs_of(step, result):
+            self._store(step, name, value)
+
+    def _context(self, step: Step) -> Any:
+        resources = Resources(
+            {key: _context_value(self.values[key]) for key in step.required_keys},
+            hint=(
+                f"{step.kind.capitalize()} '{step.name}' can only use the resources it declares: "
+                "add a typed parameter or list the key in required_resource_keys."
+            ),
+        )
+        cls = AssetExecutionContext if step.kind == "asset" else OpExecutionContext
+        return cls(resources, self.run_id, step.name, step.asset_keys, self.configs[step.name], self.partition_key)
+
+    def _load(self, step: Step, param: str, source: Any) -> Any:
+        if source.step is not None and (source.step, source.output) in self.outputs:
+            manager = self.values[source.io_manager_key]
+            if type(manager) is InMemoryIOManager:
+                return self.outputs[(source.step, source.output)]
+        manager = self.values[source.io_manager_key]
+        upstream = OutputContext(source.step or "", source.output, source.asset_key, self.run_id)
+        context = InputContext(param, step.name, source.asset_key, upstream)
+        return manager.load_input(context)
+
+    def _store(self, step: Step, name: str, value: Any) -> None:
+        spec = step.outputs[name]
+        manager = self.values[spec.io_manager_key]
+        self.outputs[(step.name, name)] = value
+        context = OutputContext(step.name, name, spec.asset_key, self.run_id, spec.metadata)
+        manager.handle_output(context, value)
+
+
+def _outputs_of(step: Step, result: Any) -> Iterator[tuple[str, Any]]:
+    names = list(step.outputs)
+    if inspect.isgenerator(result):
+        seen = set()
+        for item in result:
+            if isinstance(item, Output):
+                _check_output_name(step, item.output_name)
+                seen.add(item.output_name)
+                yield item.output_name, item.value
+        missing = [n for n in names if n not in seen]
+        if missing and len(names) > 1:
+            raise InvariantViolationError(
+                f"{step.kind.capitalize()} '{step.name}' did not yield outputs {listing(missing)}."
+            )
+        return
+    if len(names) == 1:
+        yield names[0], result.value if isinstance(result, Output) else result
+        return
+    if not isinstance(result, tuple) or len(result) != len(names):
+        raise InvariantViolationError(
+            f"{step.kind.capitalize()} '{step.name}' has outputs {listing(names)}: return a tuple "
+            f"of {len(names)} values in that order, or yield Output(value, output_name=...)."
+        )
+    for name, value in zip(names, result):
+        if isinstance(value, Output):
+            _check_output_name(step, value.output_name)
+            yield value.output_name, value.value
+        else:
+            yield name, value
+
+
+def _check_output_name(step: Step, name: str) -> None:
+    if name not in step.outputs:
+        raise InvariantViolationError(
+            f"{step.kind.capitalize()} '{step.name}' produced output '{name}', which it does not "
+            f"declare. Its outputs: {listing(step.outputs)}.{did_you_mean(name, step.outputs)}"
+        )
+
+
+def execute_plan(
+    plan: Plan,
+    run_config: Any = None,
+    raise_on_error: bool = True,
+    *,
+    executor: Any = None,
+    partition_key: str | None = None,
+    run_id: str | None = None,
+    hooks: RunHooks | None = None,
+) -> ExecuteInProcessResult:
+    """Run ``plan``: validate config and resources, then execute with ``executor``."""
+    config = normalize_run_config(run_config)
+    plan.check_resources()
+    configs = step_configs(plan, config["ops"])
+    run_id = run_id or uuid.uuid4().hex
+    if executor is not None and getattr(executor, "is_multiprocess", False):
+        from resnb.execution.multiprocess import execute_plan_multiprocess
+
+        return execute_plan_multiprocess(
+            plan, config, configs, raise_on_error, executor, partition_key, run_id, hooks
+        )
+    return _execute_in_process(plan, config, configs, raise_on_error, partition_key, run_id, hooks)
+
+
+def _execute_in_process(
+    plan: Plan,
+    config: dict[str, Any],
+    configs: dict[str, Any],
+    raise_on_error: bool,
+    partition_key: str | None,
+    run_id: str,
+    hooks: RunHooks | None,
+) -> ExecuteInProcessResult:
+    scope = ResourceScope(plan.resources, config["resources"] or None, run_id=run_id)
+    try:
+        values = scope.open(plan.required_resource_keys)
+    except ResourceFunctionError as exc:
+        if raise_on_error:
+            raise
+        return _result(plan, run_id, [], {}, scope, resource_error=exc)
+    runner = _StepRunner(plan, values, configs, run_id, partition_key)
+    records: list[StepRecord] = []
+    failure: BaseException | None = None
+    try:
+        failure = _run_steps(plan, runner, records, raise_on_error, hooks)
+    finally:
+        scope.close()
+    if failure is not None:
+        raise failure
+    return _result(plan, run_id, records, runner.outputs, scope)
+
+
+def _run_steps(plan: Plan, runner: _StepRunner, records: list[StepRecord], raise_on_error: bool, hooks: RunHooks | None) -> BaseException | None:
+    status: dict[str, str] = {}
+    clock = time.perf_counter
+    for step in plan.steps:
+        if any(status[u] != "succeeded" for u in step.upstream):
+            record = StepRecord(step.name, "skipped", 0.0, None, step.asset_keys)
+        else:
+            if hooks is not None:
+                hooks("started", step.name, None)
+            start = clock()
+            try:
+                runner.run(step)
+            except Exception as exc:
+                record = StepRecord(step.name, "failed", clock() - start, exc, step.asset_keys)
+                if raise_on_error:
+                    records.append(record)
+                    _notify(hooks, record)
+                    return exc
+            else:
+                record = StepRecord(step.name, "succeeded", clock() - start, None, step.asset_keys)
+        status[step.name] = record.status
+        records.append(record)
+        _notify(hooks, record)
+    return None
+
+
+def _notify(hooks: RunHooks | None, record: StepRecord) -> None:
+    if hooks is not None:
+        hooks(record.status, record.step_key, record)
+
+
+def _result(plan: Plan, run_id: str, records: list[StepRecord], outputs: dict[tuple[str, str], Any], scope: ResourceScope, resource_error: BaseException | None = None) -> ExecuteInProcessResult:
+    asset_steps: dict[AssetKey, tuple[str, str]] = {}
+    for step in plan.steps:
+        for name, spec in step.outputs.items():
+            if spec.asset_key is not None:
+                asset_steps[spec.asset_key] = (step.name, name)
+    for alias, target in plan.aliases.items():
+        if target in outputs:
+            outputs[alias] = outputs[target]
+    return ExecuteInProcessResult(
+        plan.name, run_id, records, outputs, asset_steps, scope.teardown_problems, resource_error
+    )
+
+
+def execute_job_definition(job_def: Any, run_config: Any, resources: Mapping[str, Any] | None, raise_on_error: bool, executor: Any = None, **kwargs: Any) -> ExecuteInProcessResult:
+    """Run a job (op graph or asset job) with ``resources`` overriding its own."""
+    from resnb.execution.materialize import default_io_manager, plan_for_job_definition
+
+    bound = {**job_def.resource_defs, **(resources or {})}
+    bound.setdefault("io_manager", default_io_manager())
+    plan = plan_for_job_definition(job_def, bound)
+    return execute_plan(plan, run_config, raise_on_error, executor=executor, partition_key=kwargs.get("partition_key"))
+
