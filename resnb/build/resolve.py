@@ -7,13 +7,14 @@ repr shows ``EnvVar('NAME')`` instead of the value.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from resnb.core.config import Config, class_info, format_validation_error, set_masked
-from resnb.core.env import is_env_ref
+from resnb.core.env import EnvVar, IntEnvVar, is_env_ref
 from resnb.core.legacy_config import resolve_env_form
 from resnb.core.resources import ConfigurableResourceFactory, PartialResource
 from resnb.errors import ConfigError, UnknownFieldError, did_you_mean, listing
@@ -140,14 +141,29 @@ def apply_run_config(key: str, value: Any, config: Any) -> ConfigurableResourceF
     For a fully configured resource, run config replaces its constructed values (as in
     Dagster): fields not given take the class defaults. Nested resources are kept.
     """
+    if config is not None and not isinstance(config, Mapping):
+        raise ConfigError(f"Config for resource '{key}' must be a mapping of field to value.")
     if isinstance(value, PartialResource):
-        return _construct(key, value.resource_cls, {**value.data, **(config or {})}, partial=True)
+        config = _int_env_refs(value.resource_cls, config or {})
+        return _construct(key, value.resource_cls, {**value.data, **config}, partial=True)
     if config is None:
         return value
-    if not isinstance(config, Mapping):
-        raise ConfigError(f"Config for resource '{key}' must be a mapping of field to value.")
     nested = {name: value.__dict__[name] for name in class_info(type(value)).nested}
+    config = _int_env_refs(type(value), config)
     return _construct(key, type(value), {**nested, **config}, partial=False)
+
+
+def _int_env_refs(cls: type[Config], config: Mapping[str, Any]) -> dict[str, Any]:
+    """Run config's ``{"env": NAME}`` arrives as an EnvVar; an ``int`` field reads it as EnvVar.int."""
+    fields = cls.model_fields
+    result = dict(config)
+    for name, item in config.items():
+        if type(item) is EnvVar and name in fields:
+            annotation = fields[name].annotation
+            kinds = (annotation, *typing.get_args(annotation))
+            if int in kinds and str not in kinds:
+                result[name] = IntEnvVar(item.env_var_name)
+    return result
 
 
 def _construct(key: str, cls: type[Any], data: dict[str, Any], *, partial: bool) -> Any:

@@ -45,4 +45,4 @@ def build_resources(
     try:
         yield Resources({key: values[key] for key in scope.definitions})
     finally:
-        scope.close()
+        scope.close(stacklevel=4)

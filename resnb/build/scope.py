@@ -8,6 +8,7 @@ in Dagster); teardown is its exact reverse, nested resources included.
 from __future__ import annotations
 
 import inspect
+import keyword
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -57,7 +58,7 @@ def check_resource_mapping(resources: Any) -> dict[str, Any]:
             f"{{'db': DatabaseResource(...)}}; got {type(resources).__name__}."
         )
     for key in resources:
-        if not isinstance(key, str) or not key.isidentifier():
+        if not isinstance(key, str) or not key.isidentifier() or keyword.iskeyword(key):
             suggestion = str(key).replace("-", "_").replace(" ", "_")
             raise DefinitionError(
                 f"Resource key {key!r} is not a valid Python identifier. Keys become attribute and "
@@ -123,17 +124,18 @@ class ResourceScope:
         refs: set[str] = set()
         for name in class_info(cls).nested:
             if name in fields:
-                refs |= self._refs_of(fields[name], f"{path}.{name}")
+                refs |= self._refs_of(fields[name], f"{path}.{name}", f"{cls.__name__}.{name}")
         return refs
 
-    def _refs_of(self, value: Any, path: str) -> set[str]:
+    def _refs_of(self, value: Any, path: str, owner: str = "") -> set[str]:
         if isinstance(value, ResourceParam):
             return {value.key}
         if isinstance(value, PartialResource):
             key = self._partials.get(id(value))
             if key is None:
                 raise DefinitionError(
-                    f"Failed to resolve the resource nested at {path}: it is configured at launch "
+                    f"Failed to resolve the resource nested at {owner or path} (under resource "
+                    f"key '{path.split('.')[0]}'): it is configured at launch "
                     "(configure_at_launch()), so it must also be provided as a top-level "
                     "resource. Add the same object to resources={...} under a key, or pass a "
                     "fully configured resource instead."
@@ -141,6 +143,8 @@ class ResourceScope:
             return {key}
         if isinstance(value, ConfigurableResourceFactory):
             return self._nested_refs(type(value), value.__dict__, path)
+        if isinstance(value, ResourceDefinition):  # a nested @resource uses its required keys
+            return set(value.required_resource_keys)
         return set()
 
     def init_order(self, keys: Iterable[str] | None = None) -> list[str]:
@@ -191,8 +195,11 @@ class ResourceScope:
             f"{did_you_mean(key, self.definitions)}"
         )
 
-    def close(self) -> list[TeardownProblem]:
-        """Tear down everything initialised, in reverse order; each exactly once."""
+    def close(self, stacklevel: int = 2) -> list[TeardownProblem]:
+        """Tear down everything initialised, in reverse order; each exactly once.
+
+        ``stacklevel`` is passed to the warning of a failed teardown (2: the caller of close).
+        """
         exits, self._exits = self._exits, []
         problems: list[TeardownProblem] = []
         for key, cm in reversed(exits):
@@ -206,7 +213,7 @@ class ResourceScope:
                         "The other resources were still torn down and the work itself "
                         "succeeded; fix the resource's teardown code."
                     ),
-                    stacklevel=3,
+                    stacklevel=stacklevel,
                 )
         self.values.clear()
         self.teardown_problems.extend(problems)

@@ -150,6 +150,8 @@ def _restore_env_refs(obj: BaseModel, data: dict[str, Any]) -> None:
             )
         elif isinstance(given, dict) and any(is_env_ref(v) for v in given.values()):
             validated = obj.__dict__[name]
+            if not isinstance(validated, dict):
+                continue  # a nested Config given as a dict restored its own EnvVars
             obj.__dict__[name] = {k: given[k] if is_env_ref(given[k]) else v for k, v in validated.items()}
 
 

@@ -21,11 +21,13 @@ class Resources:
     ``AttributeError``, so ``hasattr`` works) naming the keys that are available.
     """
 
-    __slots__ = ("_values", "_hint")
+    __slots__ = ("_values", "_hint", "_originals")
 
-    def __init__(self, values: Mapping[str, Any], hint: str = "") -> None:
+    def __init__(self, values: Mapping[str, Any], hint: str = "", originals: Mapping[str, Any] | None = None) -> None:
         object.__setattr__(self, "_values", dict(values))
         object.__setattr__(self, "_hint", hint)
+        # the initialised resources when ``values`` differ from them (IAttachDifferentObjectToOpContext)
+        object.__setattr__(self, "_originals", None if originals is None else dict(originals))
 
     def __getattr__(self, key: str) -> Any:
         if key.startswith("__"):
@@ -66,25 +68,18 @@ class Resources:
     def __dir__(self) -> list[str]:
         return sorted(self._values)
 
-    def keys(self) -> Any:
-        """The resource keys."""
-        return self._values.keys()
-
-    def values(self) -> Any:
-        """The built resource values."""
-        return self._values.values()
-
-    def items(self) -> Any:
-        """``(key, value)`` pairs."""
-        return self._values.items()
-
     def _asdict(self) -> dict[str, Any]:
         return dict(self._values)
 
     @property
     def original_resource_dict(self) -> dict[str, Any]:
-        """A plain ``dict`` of key to value."""
-        return dict(self._values)
+        """A plain ``dict`` of key to the initialised resource.
+
+        The same as the values, except for resources implementing
+        ``IAttachDifferentObjectToOpContext``: attribute access gives the object they attach to
+        the context, this dict gives the resource itself (what typed parameters receive).
+        """
+        return dict(self._values if self._originals is None else self._originals)
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={_safe_repr(v)}" for k, v in self._values.items())
@@ -153,7 +148,7 @@ class InitResourceContext:
         )
 
     def __repr__(self) -> str:
-        keys = ", ".join(self.resources.keys())
+        keys = ", ".join(self.resources)
         return f"InitResourceContext(resource_key={self.resource_key!r}, resources=[{keys}])"
 
 

@@ -116,7 +116,7 @@ class ResourceDefinition:
                     "as resource(build_init_resource_context(config=..., resources=...))."
                 )
             context = InitResourceContext()
-        missing = self.required_resource_keys - set(context.resources.keys())
+        missing = self.required_resource_keys - set(context.resources)
         if missing:
             raise MissingResourceError(
                 f"Resource '{self.name}' requires {listing(missing)}, which the context does not "

@@ -68,7 +68,13 @@ def _model_for(fields: dict[str, Any], name: str) -> type[BaseModel]:
     from pydantic import ConfigDict, create_model
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
-    return create_model(name, __config__=model_config, **definitions)
+    model = create_model(name, __config__=model_config, **definitions)
+    model.__resnb_omit_unset__ = tuple(  # type: ignore[attr-defined]
+        key
+        for key, spec in fields.items()
+        if isinstance(spec, Field) and not spec.is_required and spec.default_value is _REQUIRED
+    )
+    return model
 
 
 def resolve_env_form(value: Any) -> Any:
@@ -125,7 +131,14 @@ class ConfigSchema:
         try:
             if self.model is not None:
                 validated = self.model.model_validate({} if value is None else value)
-                return validated.model_dump()
+                dumped = validated.model_dump()
+                for name, field in self.model.model_fields.items():
+                    if field.exclude is True:  # Field(exclude=True) only hides it from dumps
+                        dumped[name] = getattr(validated, name)
+                for name in getattr(self.model, "__resnb_omit_unset__", ()):
+                    if name not in validated.model_fields_set:
+                        dumped.pop(name, None)  # optional, no default, not given: left out
+                return dumped
             assert self.adapter is not None
             return self.adapter.validate_python(value)
         except ValidationError as exc:
