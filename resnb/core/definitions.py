@@ -62,11 +62,17 @@ def define_asset_job(
     return UnresolvedAssetJobDefinition(name, selection, executor_def, config, description)
 
 
+_EXPECTED = {
+    "assets": "an asset definition (a function decorated with @asset or @multi_asset)",
+    "jobs": "a job (from @job, GraphDefinition.to_job or define_asset_job)",
+}
+
+
 def _check_items(items: Iterable[Any], kind: type | tuple[type, ...], what: str) -> list[Any]:
     checked = list(items or ())
     for item in checked:
         if not isinstance(item, kind):
-            raise DefinitionError(f"Definitions({what}=...) got {item!r}, which is not {what[:-1]} definition.")
+            raise DefinitionError(f"Definitions({what}=...) got {item!r}, which is not {_EXPECTED[what]}.")
     return checked
 
 
@@ -174,7 +180,7 @@ class Definitions:
         for index, defs in enumerate(def_sets):
             for key, value in defs.resources.items():
                 if key in resources and resources[key] is not value:
-                    raise DefinitionError(
+                    raise InvariantViolationError(
                         f"Definitions objects {owner[key]} and {index} have different resources "
                         f"under the key '{key}'. Give them different keys or pass the same object."
                     )

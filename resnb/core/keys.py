@@ -59,8 +59,25 @@ class AssetKey:
     def __hash__(self) -> int:
         return self._hash
 
-    def __lt__(self, other: AssetKey) -> bool:
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, AssetKey):
+            return NotImplemented
         return self.path < other.path
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, AssetKey):
+            return NotImplemented
+        return self.path <= other.path
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, AssetKey):
+            return NotImplemented
+        return self.path > other.path
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, AssetKey):
+            return NotImplemented
+        return self.path >= other.path
 
     def __repr__(self) -> str:
         return f"AssetKey({list(self.path)!r})"
@@ -115,16 +132,32 @@ class AssetOut:
         self.group_name = group_name
 
 
+class _NoDefault:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+
+#: ``In(default_value=...)`` not given (``None`` is a valid default).
+NO_DEFAULT: Any = _NoDefault()
+
+
 class In:
-    """An op input: ``ins={"x": In(description=...)}``."""
+    """An op input: ``ins={"x": In(description=..., default_value=...)}``."""
 
     __slots__ = ("dagster_type", "description", "default_value", "metadata")
 
-    def __init__(self, dagster_type: Any = None, description: str | None = None, default_value: Any = None, metadata: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, dagster_type: Any = None, description: str | None = None, default_value: Any = NO_DEFAULT, metadata: Mapping[str, Any] | None = None) -> None:
         self.dagster_type = dagster_type
         self.description = description
         self.default_value = default_value
         self.metadata = dict(metadata or {})
+
+    @property
+    def has_default_value(self) -> bool:
+        """Whether ``default_value`` was given; the input may then be left unconnected."""
+        return self.default_value is not NO_DEFAULT
 
 
 class Out:

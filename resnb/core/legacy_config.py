@@ -17,7 +17,7 @@ from resnb.errors import ConfigError, DefinitionError
 if TYPE_CHECKING:
     from pydantic import BaseModel, TypeAdapter
 
-__all__ = ["ConfigSchema", "Field", "normalize_config_schema", "resolve_env_form"]
+__all__ = ["ConfigSchema", "Field", "resolve_env_form", "resolve_env_values"]
 
 _REQUIRED = object()
 

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from resnb.core.assets import OutputSpec
 from resnb.core.keys import In, Out
 from resnb.core.params import FunctionParams, check_resource_keys_combination, classify_params
-from resnb.errors import DefinitionError, InvocationError, listing
+from resnb.errors import DefinitionError, InvocationError, did_you_mean, listing
 
 __all__ = ["GraphDefinition", "JobDefinition", "OpDefinition", "graph", "job", "op"]
 
@@ -123,9 +123,24 @@ def op(
         where = f"@op '{op_name}'"
         params = classify_params(fn, where)
         check_resource_keys_combination(params, required_resource_keys, where)
+        in_specs = dict(ins or {})
+        unknown = sorted(set(in_specs) - set(params.inputs))
+        if unknown:
+            raise DefinitionError(
+                f"{where}: ins= names {listing(unknown)}, which {'is' if len(unknown) == 1 else 'are'} "
+                f"not an input parameter of the function. Its inputs: {listing(params.inputs)}."
+                f"{did_you_mean(unknown[0], params.inputs)}"
+            )
+        in_defaults = {
+            input_name: spec.default_value
+            for input_name, spec in in_specs.items()
+            if spec.has_default_value and input_name not in params.defaults
+        }
+        if in_defaults:
+            params = params._replace(defaults={**params.defaults, **in_defaults})
         return OpDefinition(
             fn, op_name, params, _op_outputs(out), required_resource_keys or (),
-            description or inspect.getdoc(fn), ins or {}, config_schema,
+            description or inspect.getdoc(fn), in_specs, config_schema,
         )
 
     return decorate(compute_fn) if compute_fn is not None else decorate
@@ -142,6 +157,14 @@ class _Composition:
         self._prefix = ""
 
     def add_graph(self, graph_def: GraphDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        assert graph_def.compose_fn is not None
+        try:
+            inspect.signature(graph_def.compose_fn).bind(*args, **kwargs)
+        except TypeError as exc:
+            raise DefinitionError(
+                f"In graph '{self.graph_name}', graph '{graph_def.name}' was called with the wrong "
+                f"inputs ({exc}). Its inputs: {listing(graph_inputs(graph_def))}."
+            ) from None
         node_name = self._fresh_name(graph_def.name)
         outer_prefix, self._prefix = self._prefix, f"{self._prefix}{node_name}."
         try:
@@ -176,7 +199,8 @@ class _Composition:
         if len(args) > len(names):
             raise DefinitionError(
                 f"In graph '{self.graph_name}', op '{node_name}' was called with {len(args)} "
-                f"positional inputs but takes {len(names)} ({listing(names)})."
+                f"positional input{'' if len(args) == 1 else 's'} but takes {len(names)}"
+                f"{f' ({listing(names)})' if names else ''}."
             )
         bound = dict(zip(names, args))
         bound.update(kwargs)
@@ -192,6 +216,42 @@ class _Composition:
                     "be the output of another op call (values are passed at run time)."
                 )
         return bound
+
+
+def graph_inputs(graph_def: GraphDefinition) -> list[str]:
+    """The parameters of a graph's composition function (its inputs)."""
+    if graph_def.compose_fn is None:
+        return []
+    return [
+        p.name for p in inspect.signature(graph_def.compose_fn).parameters.values()
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+
+
+def check_inputs_connected(job_def: JobDefinition) -> None:
+    """Every op input is fed by another op's output or has a default (else DefinitionError).
+
+    Checked when the job is resolved or run, not when it is defined (Dagster could still load
+    such inputs from run config; resnb does not).
+    """
+    needed = graph_inputs(job_def.graph)
+    if needed:
+        raise DefinitionError(
+            f"Job '{job_def.name}' is made from graph '{job_def.graph.name}', which takes inputs "
+            f"({listing(needed)}). resnb runs only graphs without inputs as jobs: call this graph "
+            "inside a @job or @graph and pass it the outputs of other ops."
+        )
+    for node in job_def.nodes.values():
+        params = node.op.params
+        for input_name in params.inputs:
+            if input_name not in node.inputs and input_name not in params.defaults:
+                raise DefinitionError(
+                    f"Input '{input_name}' of op '{node.name}' in job '{job_def.name}' is not "
+                    "connected: no op output is passed to it and it has no default value. Pass "
+                    f"one where the op is called ({node.op.name}({input_name}=other_op())) or give "
+                    f"it a default (a Python default, or ins={{'{input_name}': In(default_value=...)}}). "
+                    "resnb does not load op inputs from run config."
+                )
 
 
 class GraphDefinition:

@@ -34,11 +34,39 @@ class FunctionParams(NamedTuple):
     defaults: dict[str, Any]
 
 
+class _Unresolved(NamedTuple):
+    """A string annotation that names nothing visible from the function's module."""
+
+    text: str
+    error: str
+
+
 def _hints(fn: Callable[..., Any]) -> dict[str, Any]:
     try:
         return typing.get_type_hints(fn, include_extras=True)
-    except Exception:  # unresolvable forward references: fall back to what is there
-        return dict(getattr(fn, "__annotations__", {}))
+    except Exception:  # some forward reference does not resolve: resolve the others one by one
+        pass
+    namespace = getattr(fn, "__globals__", {})
+    hints: dict[str, Any] = {}
+    for name, annotation in getattr(fn, "__annotations__", {}).items():
+        if isinstance(annotation, str):
+            try:
+                annotation = eval(annotation, namespace)  # what get_type_hints does per name
+            except Exception as exc:
+                annotation = _Unresolved(annotation, f"{type(exc).__name__}: {exc}")
+        hints[name] = annotation
+    return hints
+
+
+def _check_resolved(name: str, annotation: Any, where: str) -> None:
+    if isinstance(annotation, _Unresolved):
+        raise DefinitionError(
+            f"{where}: the annotation {annotation.text!r} of parameter '{name}' cannot be resolved "
+            f"({annotation.error}). String annotations (and every annotation under "
+            "'from __future__ import annotations') are looked up in the module's globals, so a "
+            "class defined inside a function or imported under 'if TYPE_CHECKING:' is not found. "
+            "Move the class to module level, import it normally, or remove the quotes."
+        )
 
 
 def _is_context_annotation(annotation: Any) -> bool:
@@ -74,7 +102,9 @@ def classify_params(fn: Callable[..., Any], where: str) -> FunctionParams:
         annotation = hints.get(param.name, param.annotation)
         if index == 0 and (param.name == "context" or _is_context_annotation(annotation)):
             context = param.name
-        elif _is_resource_annotation(param.name, annotation, where):
+            continue
+        _check_resolved(param.name, annotation, where)
+        if _is_resource_annotation(param.name, annotation, where):
             resources.append(param.name)
         elif isinstance(annotation, type) and issubclass(annotation, Config):
             config = (param.name, annotation)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from resnb.core.context import Resources
 from resnb.core.keys import AssetKey
+from resnb.core.resources import IAttachDifferentObjectToOpContext
 from resnb.errors import InvariantViolationError
 
 if TYPE_CHECKING:
@@ -120,13 +121,24 @@ class OpExecutionContext(StepContext):
     __slots__ = ()
 
 
+def context_value(value: Any) -> Any:
+    """What ``context.resources.<key>`` gives for an initialised resource."""
+    if isinstance(value, IAttachDifferentObjectToOpContext):
+        return value.get_object_to_set_on_execution_context()
+    return value
+
+
 def _open_resources(resources: Mapping[str, Any] | None, resources_config: Mapping[str, Any] | None) -> tuple[Resources, ResourceScope | None]:
     if not resources:
         return Resources({}), None
     from resnb.build.scope import ResourceScope
 
     scope = ResourceScope(resources, resources_config)
-    return Resources(scope.open()), scope
+    values = scope.open()
+    attached = {key: context_value(value) for key, value in values.items()}
+    if any(attached[key] is not values[key] for key in values):
+        return Resources(attached, originals=values), scope
+    return Resources(values), scope
 
 
 def build_op_context(

@@ -67,7 +67,7 @@ def _call_arguments(definition: Any, context: StepContext | None, bound: dict[st
         if name in values:
             call[name] = values[name]
         elif context is not None and name in context.resources:
-            call[name] = context.resources[name]
+            call[name] = context.resources.original_resource_dict[name]
         else:
             raise InvocationError(
                 f"'{definition.name}' needs resource '{name}': pass it as an argument "
@@ -82,7 +82,10 @@ def _call_arguments(definition: Any, context: StepContext | None, bound: dict[st
             kind = AssetExecutionContext if hasattr(definition, "input_keys") else OpExecutionContext
             context = kind(Resources({}))
         call[params.context] = context
-    missing = [name for name in params.inputs if name not in call and name not in params.defaults]
+    for name in params.inputs:
+        if name not in call and name in params.defaults:
+            call[name] = params.defaults[name]  # also In(default_value=...), unknown to the function
+    missing = [name for name in params.inputs if name not in call]
     if missing:
         raise InvocationError(f"'{definition.name}' is missing inputs {listing(missing)}.")
     return call

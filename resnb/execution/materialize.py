@@ -7,7 +7,15 @@ from typing import Any
 
 from resnb.build.scope import check_resource_mapping
 from resnb.core.assets import AssetsDefinition
-from resnb.errors import DefinitionError, InvalidSubsetError, InvocationError, InvariantViolationError
+from resnb.core.ops import check_inputs_connected
+from resnb.errors import (
+    DefinitionError,
+    InvalidSubsetError,
+    InvariantViolationError,
+    InvocationError,
+    did_you_mean,
+    listing,
+)
 from resnb.execution.io_managers import InMemoryIOManager
 from resnb.execution.plan import Plan, plan_for_assets, plan_for_job
 from resnb.execution.result import ExecuteInProcessResult
@@ -106,11 +114,37 @@ def _asset_plan(name: str, definitions: Sequence[AssetsDefinition], selection: A
         selected = select_assets(definitions, selection)
     except InvalidSubsetError as exc:
         raise DefinitionError(f"Failed to resolve the asset selection of {name}: {exc}") from exc
-    return plan_for_assets(name, definitions, selected, resources)
+    plan = plan_for_assets(name, definitions, selected, resources)
+    _check_upstream_assets(definitions, plan)
+    return plan
+
+
+def _check_upstream_assets(definitions: Sequence[AssetsDefinition], plan: Plan) -> None:
+    """Every asset input is produced by one of ``definitions`` (as in Dagster); else DefinitionError."""
+    produced: dict[Any, None] | None = None
+    for step in plan.steps:
+        for param, source in step.inputs.items():
+            if source.step is not None:
+                continue
+            if produced is None:
+                produced = dict.fromkeys(k for d in definitions for k in d.keys)
+            if source.asset_key in produced:
+                continue
+            wanted = source.asset_key.to_user_string()
+            names = [k.to_user_string() for k in produced]
+            raise DefinitionError(
+                f"Input '{param}' of asset '{step.name}' is asset '{wanted}', which none of the "
+                f"assets given to {plan.name} produces. Assets: {listing(names)}."
+                f"{did_you_mean(wanted, names)} Pass the asset that produces it (use selection= "
+                "to run only some), or point the input elsewhere with ins={...: AssetIn(...)}. "
+                f"If '{param}' is meant to be a resource, annotate the parameter with its resource "
+                "class or ResourceParam[...]; unannotated parameters are upstream assets."
+            )
 
 
 def plan_for_job_definition(job_def: Any, resources: Mapping[str, Any]) -> Plan:
     """The plan of an op job or an asset job (``define_asset_job``)."""
     if job_def.assets:
         return _asset_plan(job_def.name, job_def.assets, job_def.asset_selection, resources)
+    check_inputs_connected(job_def)
     return plan_for_job(job_def, resources)

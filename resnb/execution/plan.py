@@ -9,6 +9,7 @@ from resnb.core.assets import AssetsDefinition, OutputSpec
 from resnb.core.keys import AssetKey
 from resnb.core.ops import JobDefinition
 from resnb.core.toposort import toposort_mapping
+from resnb.execution.gc_tuning import gc_paused
 from resnb.errors import DuplicateDefinitionError, MissingResourceError, did_you_mean, listing
 
 __all__ = ["InputSource", "Plan", "Step", "plan_for_assets", "plan_for_job"]
@@ -21,6 +22,7 @@ class InputSource(NamedTuple):
     output: str
     asset_key: AssetKey | None
     io_manager_key: str
+    producer: str | None = None  # the node that stored it, when it does not run in this plan
 
 
 class Step:
@@ -121,6 +123,16 @@ def plan_for_assets(
     resources: Mapping[str, Any],
 ) -> Plan:
     """Steps for the ``selected`` definitions (default: all); unselected upstreams are loaded."""
+    with gc_paused():
+        return _plan_for_assets(name, assets, selected, resources)
+
+
+def _plan_for_assets(
+    name: str,
+    assets: Sequence[AssetsDefinition],
+    selected: Iterable[AssetsDefinition] | None,
+    resources: Mapping[str, Any],
+) -> Plan:
     by_key = index_assets(assets)
     chosen = list(dict.fromkeys(selected if selected is not None else by_key.values()))
     chosen_ids = {id(d) for d in chosen}
@@ -134,9 +146,11 @@ def plan_for_assets(
                 output = _output_for(producer, key)
                 inputs[param] = InputSource(producer.node_name, output.name, key, output.io_manager_key)
                 upstream.append(producer.node_name)
+            elif producer is not None:
+                output = _output_for(producer, key)
+                inputs[param] = InputSource(None, output.name, key, output.io_manager_key, producer.node_name)
             else:
-                manager = _output_for(producer, key).io_manager_key if producer else "io_manager"
-                inputs[param] = InputSource(None, "result", key, manager)
+                inputs[param] = InputSource(None, "result", key, "io_manager")
         for key in definition.deps:
             producer = by_key.get(key)
             if producer is not None and id(producer) in chosen_ids:

@@ -73,12 +73,18 @@ class ExecuteInProcessResult:
             )
         record = steps[node_str]
         if record.status != "succeeded":
-            raise InvariantViolationError(
-                f"No output '{output_name}' from step '{node_str}': it {record.status}."
+            why = "it failed" if record.status == "failed" else (
+                "it was skipped because a step upstream of it failed"
+                if record.status == "skipped" else f"it {record.status}"
             )
+            raise InvariantViolationError(f"No output '{output_name}' from step '{node_str}': {why}.")
         if self._loader is not None:
             return self._loader(node_str, output_name)
-        raise InvariantViolationError(f"Step '{node_str}' has no output named '{output_name}'.")
+        names = [name for (node, name) in self._outputs if node == node_str]
+        raise InvariantViolationError(
+            f"Step '{node_str}' has no output named '{output_name}'. Its outputs: "
+            f"{listing(names)}.{did_you_mean(output_name, names)}"
+        )
 
     def asset_value(self, asset_key: CoercibleToAssetKey) -> Any:
         """The value of an asset materialised in this run (``"a"``, ``["pre", "e"]`` or AssetKey)."""
@@ -108,6 +114,13 @@ class ExecuteInProcessResult:
     def get_skipped_step_keys(self) -> set[str]:
         """Names of the steps skipped because something upstream failed."""
         return {r.step_key for r in self.step_records if r.status == "skipped"}
+
+    def __enter__(self) -> ExecuteInProcessResult:
+        """``with execute_job(...) as result:`` (Dagster's form) works too."""
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
 
     def __repr__(self) -> str:
         counts: dict[str, int] = {}

@@ -20,9 +20,9 @@ from resnb.core.config import format_validation_error
 from resnb.core.context import Resources
 from resnb.core.keys import AssetKey, Output, RunConfig
 from resnb.core.legacy_config import ConfigSchema
-from resnb.core.resources import IAttachDifferentObjectToOpContext
 from resnb.errors import ConfigError, InvariantViolationError, ResourceFunctionError, did_you_mean, listing
-from resnb.execution.context import AssetExecutionContext, OpExecutionContext
+from resnb.execution.context import AssetExecutionContext, OpExecutionContext, context_value
+from resnb.execution.gc_tuning import LARGE_PLAN, frozen_long_lived, gc_paused
 from resnb.execution.io_managers import InMemoryIOManager, InputContext, OutputContext
 from resnb.execution.plan import Plan, Step
 from resnb.execution.result import ExecuteInProcessResult, StepRecord
@@ -85,12 +85,6 @@ def _step_config(step: Step, entry: Any) -> Any:
     return raw
 
 
-def _context_value(value: Any) -> Any:
-    if isinstance(value, IAttachDifferentObjectToOpContext):
-        return value.get_object_to_set_on_execution_context()
-    return value
-
-
 class _StepRunner:
     """Runs the steps of one plan against initialised resources."""
 
@@ -113,17 +107,24 @@ class _StepRunner:
             kwargs[params.config[0]] = self.configs[step.name]
         for param, source in step.inputs.items():
             kwargs[param] = self._load(step, param, source)
+        if params.defaults:  # unconnected op inputs: In(default_value=...) is not on the function
+            for param, value in params.defaults.items():
+                kwargs.setdefault(param, value)
         result = step.fn(**kwargs)
         for name, value in _outputs_of(step, result):
             self._store(step, name, value)
 
     def _context(self, step: Step) -> Any:
+        values = {key: self.values[key] for key in step.required_keys}
+        attached = {key: context_value(value) for key, value in values.items()}
         resources = Resources(
-            {key: _context_value(self.values[key]) for key in step.required_keys},
+            attached,
             hint=(
                 f"{step.kind.capitalize()} '{step.name}' can only use the resources it declares: "
                 "add a typed parameter or list the key in required_resource_keys."
             ),
+            # original_resource_dict gives the resources themselves, as typed parameters get them
+            originals=values if any(attached[key] is not values[key] for key in values) else None,
         )
         cls = AssetExecutionContext if step.kind == "asset" else OpExecutionContext
         return cls(resources, self.run_id, step.name, step.asset_keys, self.configs[step.name], self.partition_key)
@@ -134,7 +135,7 @@ class _StepRunner:
             if type(manager) is InMemoryIOManager:
                 return self.outputs[(source.step, source.output)]
         manager = self.values[source.io_manager_key]
-        upstream = OutputContext(source.step or "", source.output, source.asset_key, self.run_id)
+        upstream = OutputContext(source.step or source.producer or "", source.output, source.asset_key, self.run_id)
         context = InputContext(param, step.name, source.asset_key, upstream)
         return manager.load_input(context)
 
@@ -142,6 +143,10 @@ class _StepRunner:
         spec = step.outputs[name]
         manager = self.values[spec.io_manager_key]
         self.outputs[(step.name, name)] = value
+        if type(manager) is InMemoryIOManager:  # fast path, same identifiers as handle_output
+            path = spec.asset_key.path if spec.asset_key else (self.run_id, step.name, name)
+            manager.values[path] = value
+            return
         context = OutputContext(step.name, name, spec.asset_key, self.run_id, spec.metadata)
         manager.handle_output(context, value)
 
@@ -198,7 +203,8 @@ def execute_plan(
     """Run ``plan``: validate config and resources, then execute with ``executor``."""
     config = normalize_run_config(run_config)
     plan.check_resources()
-    configs = step_configs(plan, config["ops"])
+    with gc_paused():
+        configs = step_configs(plan, config["ops"])
     run_id = run_id or uuid.uuid4().hex
     if executor is not None and getattr(executor, "is_multiprocess", False):
         from resnb.execution.multiprocess import execute_plan_multiprocess
@@ -229,12 +235,14 @@ def _execute_in_process(
     records: list[StepRecord] = []
     failure: BaseException | None = None
     try:
-        failure = _run_steps(plan, runner, records, raise_on_error, hooks)
+        with frozen_long_lived(len(plan.steps) >= LARGE_PLAN):
+            failure = _run_steps(plan, runner, records, raise_on_error, hooks)
     finally:
-        scope.close()
+        scope.close(stacklevel=5)  # the warning points at the materialize/execute call
     if failure is not None:
         raise failure
-    return _result(plan, run_id, records, runner.outputs, scope)
+    with gc_paused():
+        return _result(plan, run_id, records, runner.outputs, scope)
 
 
 def _run_steps(plan: Plan, runner: _StepRunner, records: list[StepRecord], raise_on_error: bool, hooks: RunHooks | None) -> BaseException | None:
