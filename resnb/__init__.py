@@ -70,10 +70,12 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "OutputContext": ("resnb.execution.io_managers", "OutputContext"),
     "build_asset_context": ("resnb.execution.context", "build_asset_context"),
     "build_op_context": ("resnb.execution.context", "build_op_context"),
+    "execute_job": ("resnb.execution.job_execution", "execute_job"),
     "in_process_executor": ("resnb.execution.executors", "in_process_executor"),
     "materialize": ("resnb.execution.materialize", "materialize"),
     "materialize_to_memory": ("resnb.execution.materialize", "materialize_to_memory"),
     "multiprocess_executor": ("resnb.execution.executors", "multiprocess_executor"),
+    "reconstructable": ("resnb.execution.job_execution", "reconstructable"),
     # errors, under resnb's names and Dagster's
     "ResnbError": ("resnb.errors", "ResnbError"),
     "ConfigError": ("resnb.errors", "ConfigError"),
@@ -101,9 +103,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "DagsterUserCodeExecutionError": ("resnb.errors", "UserCodeExecutionError"),
 }
 
-__all__ = sorted(
-    [*_EXPORTS, "__version__", "errors", "load_ipython_extension", "unload_ipython_extension"]
-)
+__all__ = sorted([*_EXPORTS, "__version__", "errors", "load_ipython_extension", "unload_ipython_extension"])
 
 
 def __getattr__(name: str) -> Any:
@@ -136,15 +136,25 @@ def unload_ipython_extension(ipython: Any) -> None:
     unload(ipython)
 
 
-if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
-    from resnb import errors
+if TYPE_CHECKING:  # pragma: no cover - mirrors _EXPORTS for type checkers and IDEs
     from resnb.build.resources import build_resources
+    from resnb.core.assets import AssetsDefinition, asset, multi_asset
     from resnb.core.config import Config
     from resnb.core.context import InitResourceContext, Resources, build_init_resource_context
+    from resnb.core.definitions import (
+        Definitions,
+        RepositoryDefinition,
+        define_asset_job,
+        definitions,
+        repository,
+        with_resources,
+    )
     from resnb.core.env import EnvVar, IntEnvVar
     from resnb.core.io_manager import ConfigurableIOManager, ConfigurableIOManagerFactory, IOManager
+    from resnb.core.keys import AssetIn, AssetKey, AssetOut, In, Out, Output, RunConfig
     from resnb.core.legacy import ResourceDefinition, resource
     from resnb.core.legacy_config import Field
+    from resnb.core.ops import GraphDefinition, JobDefinition, OpDefinition, graph, job, op
     from resnb.core.resources import (
         ConfigurableResource,
         ConfigurableResourceFactory,
@@ -159,6 +169,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         InvalidSubsetError,
         InvariantViolationError,
         InvocationError,
+        IOManagerError,
         ResnbError,
         ResourceFunctionError,
         ResourceTeardownWarning,
@@ -178,3 +189,20 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from resnb.errors import UnknownPartitionError as DagsterUnknownPartitionError
     from resnb.errors import UnknownResourceError as DagsterUnknownResourceError
     from resnb.errors import UserCodeExecutionError as DagsterUserCodeExecutionError
+    from resnb.execution.context import (
+        AssetExecutionContext,
+        OpExecutionContext,
+        build_asset_context,
+        build_op_context,
+    )
+    from resnb.execution.executors import ExecutorDefinition, in_process_executor, multiprocess_executor
+    from resnb.execution.io_managers import (
+        FilesystemIOManager,
+        InMemoryIOManager,
+        InputContext,
+        OutputContext,
+    )
+    from resnb.execution.job_execution import execute_job, reconstructable
+    from resnb.execution.materialize import materialize, materialize_to_memory
+    from resnb.execution.result import ExecuteInProcessResult
+    from resnb.execution.selection import AssetSelection

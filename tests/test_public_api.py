@@ -30,7 +30,13 @@ def test_all_is_sorted_and_unique():
 
 def test_dir_lists_the_public_names():
     listed = dir(resnb)
-    for name in ("build_resources", "ConfigurableResource", "EnvVar", "resource", "DagsterInvalidConfigError"):
+    for name in (
+        "build_resources",
+        "ConfigurableResource",
+        "EnvVar",
+        "resource",
+        "DagsterInvalidConfigError",
+    ):
         assert name in listed
     assert set(resnb.__all__) <= set(listed)
 
@@ -98,7 +104,13 @@ def test_dagster_named_aliases_are_the_resnb_classes(alias):
 
 
 def test_resnb_names_of_errors_are_exported():
-    for name in ("ResnbError", "ConfigError", "DefinitionError", "ResourceFunctionError", "UnknownResourceError"):
+    for name in (
+        "ResnbError",
+        "ConfigError",
+        "DefinitionError",
+        "ResourceFunctionError",
+        "UnknownResourceError",
+    ):
         assert getattr(resnb, name) is getattr(errors, name)
 
 
@@ -435,3 +447,20 @@ def test_catalogue_resource_param_call_form():
     text = _message(lambda: dg.ResourceParam("not valid"), TypeError)
     assert "must be a valid identifier" in text
     assert "ResourceParam[T]" in text
+
+
+def test_type_checking_imports_mirror_the_lazy_exports():
+    """IDEs and type checkers read the ``if TYPE_CHECKING:`` block; it must name every lazy export."""
+    import ast
+
+    tree = ast.parse(inspect.getsource(resnb))
+    block = next(
+        n for n in tree.body if isinstance(n, ast.If) and getattr(n.test, "id", "") == "TYPE_CHECKING"
+    )
+    imported = {
+        alias.asname or alias.name: (node.module, alias.name)
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert imported == dict(resnb._EXPORTS)
