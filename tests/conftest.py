@@ -12,9 +12,7 @@ from types import ModuleType
 import pytest
 
 IMPLEMENTATIONS = tuple(
-    name.strip()
-    for name in os.environ.get("RESNB_COMPAT_IMPLS", "resnb,dagster").split(",")
-    if name.strip()
+    name.strip() for name in os.environ.get("RESNB_COMPAT_IMPLS", "resnb,dagster").split(",") if name.strip()
 )
 
 

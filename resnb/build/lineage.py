@@ -69,7 +69,9 @@ def _ensure_resource(graph: DependencyGraph, key: str, resources: dict[str, Any]
         graph.add_node(resource_node(key), "resource", label=key, missing=key not in resources)
 
 
-def _link_resources(graph: DependencyGraph, keys: frozenset[str], node: str, resources: dict[str, Any]) -> None:
+def _link_resources(
+    graph: DependencyGraph, keys: frozenset[str], node: str, resources: dict[str, Any]
+) -> None:
     for key in sorted(keys):
         _ensure_resource(graph, key, resources)
         graph.add_edge(resource_node(key), node)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from resnb.build.resolve import apply_run_config, normalize_resource_config, resolved_copy
 from resnb.core.config import class_info
 from resnb.core.context import InitResourceContext, Resources
-from resnb.core.toposort import toposort_mapping
 from resnb.core.legacy import ResourceDefinition, run_legacy
 from resnb.core.resources import (
     ConfigurableResourceFactory,
@@ -24,6 +23,7 @@ from resnb.core.resources import (
     ResourceParam,
     single_yield,
 )
+from resnb.core.toposort import toposort_mapping
 from resnb.errors import (
     DefinitionError,
     MissingResourceError,
@@ -98,9 +98,7 @@ class ResourceScope:
         self.values: dict[str, Any] = {}
         self.teardown_problems: list[TeardownProblem] = []
         self._exits: list[tuple[str, Any]] = []
-        self._partials = {
-            id(v): k for k, v in self.definitions.items() if isinstance(v, PartialResource)
-        }
+        self._partials = {id(v): k for k, v in self.definitions.items() if isinstance(v, PartialResource)}
         self._deps: dict[str, frozenset[str]] = {}
 
     # -- dependencies ---------------------------------------------------------------------------
@@ -238,7 +236,9 @@ class ResourceScope:
                 "down; see the exception above for where it was raised."
             ) from exc
 
-    def _context(self, key: str, config: Any, definition: Any, resources: Resources | None) -> InitResourceContext:
+    def _context(
+        self, key: str, config: Any, definition: Any, resources: Resources | None
+    ) -> InitResourceContext:
         return InitResourceContext(config, resources, definition, key, self.run_id, self.log)
 
     def _initialise_factory(self, resource: ConfigurableResourceFactory[Any], key: str, path: str) -> Any:
@@ -273,7 +273,9 @@ class ResourceScope:
             return self._initialise_legacy(value, key, None, where=f"resource nested at {path}")
         return value
 
-    def _initialise_legacy(self, definition: ResourceDefinition, key: str, run_config: Any, where: str | None = None) -> Any:
+    def _initialise_legacy(
+        self, definition: ResourceDefinition, key: str, run_config: Any, where: str | None = None
+    ) -> Any:
         config = definition.process_config(run_config, where or f"resource '{key}'")
         resources = Resources(
             {k: self.values[k] for k in definition.required_resource_keys},

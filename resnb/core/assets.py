@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, overload
 
 from resnb.core.keys import AssetIn, AssetKey, AssetOut, CoercibleToAssetKey, as_key_list
-from resnb.core.params import FunctionParams, check_resource_keys_combination, classify_params
+from resnb.core.params import ComputeNode, FunctionParams, check_resource_keys_combination, classify_params
 from resnb.errors import DefinitionError, InvocationError
 
 __all__ = ["AssetsDefinition", "OutputSpec", "asset", "multi_asset"]
@@ -29,7 +29,7 @@ def _location(fn: Callable[..., Any]) -> str:
     return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', fn)} ({where})"
 
 
-class AssetsDefinition:
+class AssetsDefinition(ComputeNode):
     """One or more assets computed by one function (``@asset`` makes one, ``@multi_asset`` several).
 
     Call it directly to compute the value in a test: ``my_asset(upstream_value, resource=R(...))``.
@@ -76,9 +76,7 @@ class AssetsDefinition:
         """The asset key (only for single-asset definitions)."""
         keys = self.keys
         if len(keys) != 1:
-            raise InvocationError(
-                f"{self.node_name} defines {len(keys)} assets; use .keys instead of .key."
-            )
+            raise InvocationError(f"{self.node_name} defines {len(keys)} assets; use .keys instead of .key.")
         return keys[0]
 
     @property
@@ -96,16 +94,6 @@ class AssetsDefinition:
         """Assets read as inputs, then ``deps=`` (ordering only)."""
         seen = dict.fromkeys([*self.input_keys.values(), *self.deps])
         return list(seen)
-
-    @property
-    def resource_keys(self) -> frozenset[str]:
-        """Resource keys the function uses (parameters and ``required_resource_keys``)."""
-        return frozenset(self.params.resources) | self.declared_resource_keys
-
-    @property
-    def required_resource_keys(self) -> frozenset[str]:
-        """Resource keys needed to run it, IO managers included (as in Dagster)."""
-        return self.resource_keys | {spec.io_manager_key for spec in self.outputs.values()}
 
     def with_resources(self, resource_defs: Mapping[str, Any]) -> AssetsDefinition:
         """A copy bound to ``resource_defs`` (see :func:`resnb.with_resources`)."""
@@ -152,8 +140,11 @@ def _build_asset(fn: Callable[..., Any], options: dict[str, Any]) -> AssetsDefin
     params = classify_params(fn, where)
     check_resource_keys_combination(params, options.get("required_resource_keys"), where)
     output = OutputSpec(
-        "result", key, options.get("io_manager_key") or "io_manager",
-        options.get("description") or inspect.getdoc(fn), options.get("metadata"),
+        "result",
+        key,
+        options.get("io_manager_key") or "io_manager",
+        options.get("description") or inspect.getdoc(fn),
+        options.get("metadata"),
     )
     return AssetsDefinition(
         fn=fn,

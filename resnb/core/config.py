@@ -75,9 +75,7 @@ def is_nested_resource_field(field: Any) -> bool:
     if RESOURCE_DEPENDENCY in field.metadata:
         return True
     candidates = (annotation, *typing.get_args(annotation))
-    return any(
-        isinstance(c, type) and issubclass(c, ConfigurableResourceFactory) for c in candidates
-    )
+    return any(isinstance(c, type) and issubclass(c, ConfigurableResourceFactory) for c in candidates)
 
 
 def class_info(cls: type[Config]) -> ClassInfo:
@@ -110,9 +108,7 @@ def _compute_class_info(cls: type[Config]) -> ClassInfo:
             for name, f in fields.items()
             if name not in nested and any(_is_config_class(a) for a in _candidates(f.annotation))
         ),
-        legacy_field_defaults=tuple(
-            name for name, f in fields.items() if isinstance(f.default, LegacyField)
-        ),
+        legacy_field_defaults=tuple(name for name, f in fields.items() if isinstance(f.default, LegacyField)),
     )
 
 
@@ -145,9 +141,7 @@ def _restore_env_refs(obj: BaseModel, data: dict[str, Any]) -> None:
             obj.__dict__[name] = given
         elif isinstance(given, (list, tuple)) and any(is_env_ref(v) for v in given):
             validated = obj.__dict__[name]
-            obj.__dict__[name] = type(validated)(
-                g if is_env_ref(g) else v for g, v in zip(given, validated)
-            )
+            obj.__dict__[name] = type(validated)(g if is_env_ref(g) else v for g, v in zip(given, validated))
         elif isinstance(given, dict) and any(is_env_ref(v) for v in given.values()):
             validated = obj.__dict__[name]
             if not isinstance(validated, dict):

@@ -23,7 +23,9 @@ class Resources:
 
     __slots__ = ("_values", "_hint", "_originals")
 
-    def __init__(self, values: Mapping[str, Any], hint: str = "", originals: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, values: Mapping[str, Any], hint: str = "", originals: Mapping[str, Any] | None = None
+    ) -> None:
         object.__setattr__(self, "_values", dict(values))
         object.__setattr__(self, "_hint", hint)
         # the initialised resources when ``values`` differ from them (IAttachDifferentObjectToOpContext)

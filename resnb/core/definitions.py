@@ -26,17 +26,31 @@ IMPLICIT_ASSET_JOB = "__ASSET_JOB"
 class UnresolvedAssetJobDefinition:
     """A job over assets (from :func:`define_asset_job`), resolved by ``Definitions``."""
 
-    def __init__(self, name: str, selection: Any = None, executor_def: Any = None, config: Any = None, description: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        selection: Any = None,
+        executor_def: Any = None,
+        config: Any = None,
+        description: str | None = None,
+    ) -> None:
         self.name = name
         self.selection = selection
         self.executor_def = executor_def
         self.config = config
         self.description = description
 
-    def resolve(self, assets: Sequence[AssetsDefinition], resources: Mapping[str, Any], executor: Any = None) -> JobDefinition:
+    def resolve(
+        self, assets: Sequence[AssetsDefinition], resources: Mapping[str, Any], executor: Any = None
+    ) -> JobDefinition:
         """The runnable job for these assets and resources."""
         job_def = JobDefinition(
-            self.name, GraphDefinition(self.name, {}), resources, self.executor_def or executor, self.description, self.config
+            self.name,
+            GraphDefinition(self.name, {}),
+            resources,
+            self.executor_def or executor,
+            self.description,
+            self.config,
         )
         job_def.assets = tuple(assets)
         job_def.asset_selection = self.selection
@@ -143,7 +157,9 @@ class Definitions:
 
     def resolve_implicit_global_asset_job_def(self) -> JobDefinition:
         """A job materialising every asset."""
-        return _validated(define_asset_job(IMPLICIT_ASSET_JOB).resolve(self.assets, self._bound_resources(), self.executor))
+        return _validated(
+            define_asset_job(IMPLICIT_ASSET_JOB).resolve(self.assets, self._bound_resources(), self.executor)
+        )
 
     get_implicit_global_asset_job_def = resolve_implicit_global_asset_job_def
 
@@ -219,7 +235,9 @@ class LazyDefinitions:
     def __call__(self) -> Definitions:
         result = self.fn()
         if not isinstance(result, Definitions):
-            raise DefinitionError(f"@definitions function '{self.__name__}' must return a Definitions, got {result!r}.")
+            raise DefinitionError(
+                f"@definitions function '{self.__name__}' must return a Definitions, got {result!r}."
+            )
         return result
 
     load = __call__
@@ -244,7 +262,11 @@ def with_resources(
     for key, entry in (resource_config_by_key or {}).items():
         config = entry.get("config") if isinstance(entry, Mapping) else entry
         value = resources[key]
-        resources[key] = value.configured(config) if isinstance(value, ResourceDefinition) else apply_run_config(key, value, config)
+        resources[key] = (
+            value.configured(config)
+            if isinstance(value, ResourceDefinition)
+            else apply_run_config(key, value, config)
+        )
     scope = ResourceScope(resources)
     bound = []
     for definition in definitions:
@@ -290,7 +312,11 @@ def repository(fn: Callable[[], Any] | None = None, *, name: str | None = None, 
     def decorate(function: Callable[[], Any]) -> RepositoryDefinition:
         items = function()
         if isinstance(items, Mapping):
-            items = [v for group in items.values() for v in (group.values() if isinstance(group, Mapping) else group)]
+            items = [
+                v
+                for group in items.values()
+                for v in (group.values() if isinstance(group, Mapping) else group)
+            ]
         assets = [i for i in items if isinstance(i, AssetsDefinition)]
         jobs = [i for i in items if isinstance(i, (JobDefinition, UnresolvedAssetJobDefinition))]
         defs = Definitions(assets=assets, jobs=jobs)

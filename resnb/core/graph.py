@@ -308,7 +308,9 @@ class DependencyGraph:
     # traversal and selection
     # ------------------------------------------------------------------------------------------
 
-    def ancestors(self, names: str | Iterable[str], depth: int | None = None, *, kinds: Kinds = None) -> set[str]:
+    def ancestors(
+        self, names: str | Iterable[str], depth: int | None = None, *, kinds: Kinds = None
+    ) -> set[str]:
         """The nodes upstream of ``names`` within ``depth`` hops (``None``: all), excluding ``names``.
 
         With ``kinds``, only nodes of those kinds are visited and returned; the starting nodes may be
@@ -317,7 +319,9 @@ class DependencyGraph:
         """
         return self._reach(names, depth, _kinds(kinds), self._up)
 
-    def descendants(self, names: str | Iterable[str], depth: int | None = None, *, kinds: Kinds = None) -> set[str]:
+    def descendants(
+        self, names: str | Iterable[str], depth: int | None = None, *, kinds: Kinds = None
+    ) -> set[str]:
         """The nodes downstream of ``names`` within ``depth`` hops (``None``: all), excluding ``names``.
 
         ``kinds`` restricts the nodes visited and returned, as in :meth:`ancestors`.
@@ -576,7 +580,9 @@ class DependencyGraph:
         whole = parse_clause(stripped)
         if whole[1] in self._kind:
             return [whole]
-        return [(0, "*", 0) if part == "*" else parse_clause(part) for part in _SEPARATORS.split(stripped) if part]
+        return [
+            (0, "*", 0) if part == "*" else parse_clause(part) for part in _SEPARATORS.split(stripped) if part
+        ]
 
     def _check_known(
         self,

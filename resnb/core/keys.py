@@ -148,7 +148,13 @@ class In:
 
     __slots__ = ("dagster_type", "description", "default_value", "metadata")
 
-    def __init__(self, dagster_type: Any = None, description: str | None = None, default_value: Any = NO_DEFAULT, metadata: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        dagster_type: Any = None,
+        description: str | None = None,
+        default_value: Any = NO_DEFAULT,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
         self.dagster_type = dagster_type
         self.description = description
         self.default_value = default_value
@@ -185,7 +191,9 @@ class Output:
 
     __slots__ = ("value", "output_name", "metadata")
 
-    def __init__(self, value: Any, output_name: str = "result", metadata: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, value: Any, output_name: str = "result", metadata: Mapping[str, Any] | None = None
+    ) -> None:
         self.value = value
         self.output_name = output_name
         self.metadata = dict(metadata or {})
@@ -199,7 +207,9 @@ class RunConfig:
 
     __slots__ = ("ops", "resources")
 
-    def __init__(self, ops: Mapping[str, Any] | None = None, resources: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, ops: Mapping[str, Any] | None = None, resources: Mapping[str, Any] | None = None
+    ) -> None:
         self.ops = dict(ops or {})
         self.resources = dict(resources or {})
 

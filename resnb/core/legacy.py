@@ -7,7 +7,6 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, overload
 
-
 from resnb.core.context import InitResourceContext
 from resnb.core.legacy_config import ConfigSchema
 from resnb.errors import DefinitionError, InvocationError, MissingResourceError, listing
@@ -81,7 +80,9 @@ class ResourceDefinition:
             return raw
         return self.config_schema.process(raw, where)
 
-    def configured(self, config: Any, config_schema: Any = None, name: str | None = None) -> ResourceDefinition:
+    def configured(
+        self, config: Any, config_schema: Any = None, name: str | None = None
+    ) -> ResourceDefinition:
         """A copy with ``config`` applied; run config given later for it is ignored.
 
         ``config`` may be a function of the outer config (with ``config_schema`` for it).
@@ -218,4 +219,3 @@ def run_legacy(definition: ResourceDefinition, context: InitResourceContext, key
         return result, None
     value = cm.__enter__()
     return value, cm
-

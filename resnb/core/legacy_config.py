@@ -59,8 +59,8 @@ def _model_for(fields: dict[str, Any], name: str) -> type[BaseModel]:
     definitions: dict[str, Any] = {}
     for key, spec in fields.items():
         if isinstance(spec, Field):
-            default = ... if spec.is_required else (
-                None if spec.default_value is _REQUIRED else spec.default_value
+            default = (
+                ... if spec.is_required else (None if spec.default_value is _REQUIRED else spec.default_value)
             )
             definitions[key] = (_python_type(spec.config_type), default)
         else:

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from resnb.core.assets import OutputSpec
 from resnb.core.keys import In, Out
-from resnb.core.params import FunctionParams, check_resource_keys_combination, classify_params
+from resnb.core.params import ComputeNode, FunctionParams, check_resource_keys_combination, classify_params
 from resnb.errors import DefinitionError, InvocationError, did_you_mean, listing
 
 __all__ = ["GraphDefinition", "JobDefinition", "OpDefinition", "graph", "job", "op"]
@@ -32,7 +32,7 @@ class NodeInvocation(NamedTuple):
     inputs: dict[str, OutputHandle]
 
 
-class OpDefinition:
+class OpDefinition(ComputeNode):
     """An op: a function run as one step of a job. Call it inside ``@job``/``@graph`` to compose."""
 
     def __init__(
@@ -55,16 +55,6 @@ class OpDefinition:
         self.description = description
         self.ins = dict(ins)
         self.config_schema = config_schema
-
-    @property
-    def resource_keys(self) -> frozenset[str]:
-        """Resource keys the function uses (parameters and ``required_resource_keys``)."""
-        return frozenset(self.params.resources) | self.declared_resource_keys
-
-    @property
-    def required_resource_keys(self) -> frozenset[str]:
-        """Resource keys needed to run it, IO managers included."""
-        return self.resource_keys | {spec.io_manager_key for spec in self.outputs.values()}
 
     def __repr__(self) -> str:
         return f"<OpDefinition {self.name}>"
@@ -139,8 +129,14 @@ def op(
         if in_defaults:
             params = params._replace(defaults={**params.defaults, **in_defaults})
         return OpDefinition(
-            fn, op_name, params, _op_outputs(out), required_resource_keys or (),
-            description or inspect.getdoc(fn), in_specs, config_schema,
+            fn,
+            op_name,
+            params,
+            _op_outputs(out),
+            required_resource_keys or (),
+            description or inspect.getdoc(fn),
+            in_specs,
+            config_schema,
         )
 
     return decorate(compute_fn) if compute_fn is not None else decorate
@@ -181,7 +177,9 @@ class _Composition:
                 self.aliases[(f"{outer_prefix}{node_name}", name)] = handle
         return returned
 
-    def add(self, op_def: OpDefinition, args: tuple[Any, ...], kwargs: dict[str, Any], name: str | None = None) -> Any:
+    def add(
+        self, op_def: OpDefinition, args: tuple[Any, ...], kwargs: dict[str, Any], name: str | None = None
+    ) -> Any:
         node_name = self._prefix + (name or self._fresh_name(op_def.name))
         inputs = self._bind_inputs(op_def, node_name, args, kwargs)
         self.nodes[node_name] = NodeInvocation(node_name, op_def, inputs)
@@ -194,7 +192,9 @@ class _Composition:
         self._uses[scoped] = count
         return base if count == 1 else f"{base}_{count}"
 
-    def _bind_inputs(self, op_def: OpDefinition, node_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, OutputHandle]:
+    def _bind_inputs(
+        self, op_def: OpDefinition, node_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> dict[str, OutputHandle]:
         names = op_def.params.inputs
         if len(args) > len(names):
             raise DefinitionError(
@@ -223,7 +223,8 @@ def graph_inputs(graph_def: GraphDefinition) -> list[str]:
     if graph_def.compose_fn is None:
         return []
     return [
-        p.name for p in inspect.signature(graph_def.compose_fn).parameters.values()
+        p.name
+        for p in inspect.signature(graph_def.compose_fn).parameters.values()
         if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
     ]
 
@@ -291,10 +292,21 @@ class GraphDefinition:
     ) -> JobDefinition:
         """A job running this graph with ``resource_defs``; one graph can make several jobs."""
         return JobDefinition(
-            name or self.name, self, resource_defs or {}, executor_def, description or self.description, config
+            name or self.name,
+            self,
+            resource_defs or {},
+            executor_def,
+            description or self.description,
+            config,
         )
 
-    def execute_in_process(self, run_config: Any = None, resources: Mapping[str, Any] | None = None, raise_on_error: bool = True, **kwargs: Any) -> Any:
+    def execute_in_process(
+        self,
+        run_config: Any = None,
+        resources: Mapping[str, Any] | None = None,
+        raise_on_error: bool = True,
+        **kwargs: Any,
+    ) -> Any:
         """Run this graph as an anonymous job in this process."""
         return self.to_job(resource_defs=resources).execute_in_process(
             run_config=run_config, raise_on_error=raise_on_error, **kwargs
@@ -334,7 +346,14 @@ class JobDefinition:
 
     def with_resources(self, resource_defs: Mapping[str, Any]) -> JobDefinition:
         """A copy whose resources are ``resource_defs`` overlaid by the job's own."""
-        copy = JobDefinition(self.name, self.graph, {**resource_defs, **self.resource_defs}, self.executor_def, self.description, self.config)
+        copy = JobDefinition(
+            self.name,
+            self.graph,
+            {**resource_defs, **self.resource_defs},
+            self.executor_def,
+            self.description,
+            self.config,
+        )
         copy.assets = self.assets
         copy.asset_selection = self.asset_selection
         return copy
@@ -351,7 +370,9 @@ class JobDefinition:
 
         return execute_job_definition(self, run_config, resources, raise_on_error, executor=None, **kwargs)
 
-    def execute(self, run_config: Any = None, resources: Mapping[str, Any] | None = None, raise_on_error: bool = True) -> Any:
+    def execute(
+        self, run_config: Any = None, resources: Mapping[str, Any] | None = None, raise_on_error: bool = True
+    ) -> Any:
         """Run the job with its own ``executor_def`` (multiprocess jobs run in subprocesses)."""
         from resnb.execution.run import execute_job_definition
 
@@ -373,7 +394,13 @@ def _compose(fn: Callable[..., Any], name: str, description: str | None) -> Grap
     return GraphDefinition(name, composition.nodes, description, fn, composition.aliases)
 
 
-def graph(compose_fn: Callable[..., Any] | None = None, *, name: str | None = None, description: str | None = None, **_ignored: Any) -> Any:
+def graph(
+    compose_fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    **_ignored: Any,
+) -> Any:
     """Define a graph by calling ops inside a function (bare or called)."""
 
     def decorate(fn: Callable[..., Any]) -> GraphDefinition:
@@ -397,6 +424,8 @@ def job(
     def decorate(fn: Callable[..., Any]) -> JobDefinition:
         job_name = name or fn.__name__
         graph_def = _compose(fn, job_name, description or inspect.getdoc(fn))
-        return JobDefinition(job_name, graph_def, resource_defs or {}, executor_def, graph_def.description, config)
+        return JobDefinition(
+            job_name, graph_def, resource_defs or {}, executor_def, graph_def.description, config
+        )
 
     return decorate(compose_fn) if compose_fn is not None else decorate

@@ -17,11 +17,9 @@ from resnb.core.config import Config
 from resnb.core.resources import RESOURCE_PARAM, ConfigurableResource, ConfigurableResourceFactory
 from resnb.errors import DefinitionError
 
-__all__ = ["FunctionParams", "classify_params"]
+__all__ = ["ComputeNode", "FunctionParams", "check_resource_keys_combination", "classify_params"]
 
-CONTEXT_TYPE_NAMES = frozenset(
-    {"AssetExecutionContext", "OpExecutionContext", "AssetCheckExecutionContext"}
-)
+CONTEXT_TYPE_NAMES = frozenset({"AssetExecutionContext", "OpExecutionContext", "AssetCheckExecutionContext"})
 
 
 class FunctionParams(NamedTuple):
@@ -127,3 +125,25 @@ def check_resource_keys_combination(params: FunctionParams, required_resource_ke
             "in required_resource_keys. Use one way: typed parameters (recommended) or "
             "required_resource_keys with context.resources."
         )
+
+
+class ComputeNode:
+    """Mix-in for asset and op definitions: the resource keys their function needs.
+
+    Subclasses set ``params`` (:class:`FunctionParams`), ``declared_resource_keys`` and
+    ``outputs`` (output name -> spec with an ``io_manager_key``).
+    """
+
+    params: FunctionParams
+    declared_resource_keys: frozenset[str]
+    outputs: dict[str, Any]
+
+    @property
+    def resource_keys(self) -> frozenset[str]:
+        """Resource keys the function uses (parameters and ``required_resource_keys``)."""
+        return frozenset(self.params.resources) | self.declared_resource_keys
+
+    @property
+    def required_resource_keys(self) -> frozenset[str]:
+        """Resource keys needed to run it, IO managers included (as in Dagster)."""
+        return self.resource_keys | {spec.io_manager_key for spec in self.outputs.values()}

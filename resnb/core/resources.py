@@ -112,9 +112,7 @@ class PartialResource(Generic[T]):
 
     def __repr__(self) -> str:
         secret = class_info(self.resource_cls).secret
-        args = ", ".join(
-            f"{k}={'**********' if k in secret else repr(v)}" for k, v in self.data.items()
-        )
+        args = ", ".join(f"{k}={'**********' if k in secret else repr(v)}" for k, v in self.data.items())
         return f"{self.resource_cls.__name__}.configure_at_launch({args})"
 
 

@@ -27,7 +27,16 @@ __all__ = [
 class StepContext:
     """What a running asset or op sees: ``resources``, ``log``, ``run_id``, ``op_config``, ..."""
 
-    __slots__ = ("resources", "run_id", "step_key", "_asset_keys", "op_config", "_partition_key", "_log", "_scope")
+    __slots__ = (
+        "resources",
+        "run_id",
+        "step_key",
+        "_asset_keys",
+        "op_config",
+        "_partition_key",
+        "_log",
+        "_scope",
+    )
 
     def __init__(
         self,
@@ -128,7 +137,9 @@ def context_value(value: Any) -> Any:
     return value
 
 
-def _open_resources(resources: Mapping[str, Any] | None, resources_config: Mapping[str, Any] | None) -> tuple[Resources, ResourceScope | None]:
+def _open_resources(
+    resources: Mapping[str, Any] | None, resources_config: Mapping[str, Any] | None
+) -> tuple[Resources, ResourceScope | None]:
     if not resources:
         return Resources({}), None
     from resnb.build.scope import ResourceScope
@@ -155,7 +166,9 @@ def build_op_context(
     resources down at the end.
     """
     values, scope = _open_resources(resources, resources_config)
-    return OpExecutionContext(values, None, "", (), op_config if op_config is not None else config, partition_key, scope)
+    return OpExecutionContext(
+        values, None, "", (), op_config if op_config is not None else config, partition_key, scope
+    )
 
 
 def build_asset_context(

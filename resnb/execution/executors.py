@@ -24,7 +24,9 @@ class ExecutorDefinition:
         if unknown:
             from resnb.errors import ConfigError
 
-            raise ConfigError(f"Executor '{self.name}' has no config {sorted(unknown)}; it takes max_concurrent.")
+            raise ConfigError(
+                f"Executor '{self.name}' has no config {sorted(unknown)}; it takes max_concurrent."
+            )
         return ExecutorDefinition(name or self.name, self.is_multiprocess, {**self.config, **config})
 
     @property

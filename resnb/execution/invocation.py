@@ -14,7 +14,9 @@ from resnb.execution.context import AssetExecutionContext, OpExecutionContext, S
 __all__ = ["invoke_directly"]
 
 
-def _split_args(definition: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[StepContext | None, dict[str, Any]]:
+def _split_args(
+    definition: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[StepContext | None, dict[str, Any]]:
     params = definition.params
     context = None
     if args and isinstance(args[0], StepContext):
@@ -30,7 +32,9 @@ def _split_args(definition: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) 
     bound = dict(zip(names, args))
     for name, value in kwargs.items():
         if name not in names:
-            raise InvocationError(f"'{definition.name}' has no parameter '{name}'. Parameters: {listing(names)}.")
+            raise InvocationError(
+                f"'{definition.name}' has no parameter '{name}'. Parameters: {listing(names)}."
+            )
         bound[name] = value
     return context, bound
 
@@ -60,7 +64,9 @@ def invoke_directly(definition: Any, args: tuple[Any, ...], kwargs: dict[str, An
             scope.close()
 
 
-def _call_arguments(definition: Any, context: StepContext | None, bound: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+def _call_arguments(
+    definition: Any, context: StepContext | None, bound: dict[str, Any], values: dict[str, Any]
+) -> dict[str, Any]:
     params = definition.params
     call = dict(bound)
     for name in params.resources:

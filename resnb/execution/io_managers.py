@@ -19,7 +19,15 @@ class OutputContext:
 
     __slots__ = ("step_key", "name", "asset_key", "run_id", "metadata", "resources")
 
-    def __init__(self, step_key: str, name: str, asset_key: AssetKey | None, run_id: str | None, metadata: Any = None, resources: Any = None) -> None:
+    def __init__(
+        self,
+        step_key: str,
+        name: str,
+        asset_key: AssetKey | None,
+        run_id: str | None,
+        metadata: Any = None,
+        resources: Any = None,
+    ) -> None:
         self.step_key = step_key
         self.name = name
         self.asset_key = asset_key
@@ -50,7 +58,14 @@ class InputContext:
 
     __slots__ = ("name", "step_key", "asset_key", "upstream_output", "resources")
 
-    def __init__(self, name: str, step_key: str, asset_key: AssetKey | None, upstream_output: OutputContext, resources: Any = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        step_key: str,
+        asset_key: AssetKey | None,
+        upstream_output: OutputContext,
+        resources: Any = None,
+    ) -> None:
         self.name = name
         self.step_key = step_key
         self.asset_key = asset_key

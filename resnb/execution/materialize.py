@@ -22,7 +22,13 @@ from resnb.execution.result import ExecuteInProcessResult
 from resnb.execution.run import RunHooks, execute_plan
 from resnb.execution.selection import select_assets
 
-__all__ = ["bind_asset_resources", "default_io_manager", "materialize", "materialize_to_memory", "plan_for_job_definition"]
+__all__ = [
+    "bind_asset_resources",
+    "default_io_manager",
+    "materialize",
+    "materialize_to_memory",
+    "plan_for_job_definition",
+]
 
 EPHEMERAL_JOB = "__ephemeral_asset_job__"
 
@@ -81,7 +87,9 @@ def materialize(
     bound = bind_asset_resources(definitions, check_resource_mapping(resources or {}))
     bound.setdefault("io_manager", default_io_manager())
     plan = _asset_plan(EPHEMERAL_JOB, definitions, selection, bound)
-    return execute_plan(plan, run_config, raise_on_error, executor=executor, partition_key=partition_key, hooks=hooks)
+    return execute_plan(
+        plan, run_config, raise_on_error, executor=executor, partition_key=partition_key, hooks=hooks
+    )
 
 
 def materialize_to_memory(
@@ -106,10 +114,14 @@ def materialize_to_memory(
         )
     memory = default_io_manager()
     resources.update({key: memory for key in manager_keys | {"io_manager"}})
-    return materialize(definitions, run_config, None, resources, partition_key, raise_on_error, tags, selection)
+    return materialize(
+        definitions, run_config, None, resources, partition_key, raise_on_error, tags, selection
+    )
 
 
-def _asset_plan(name: str, definitions: Sequence[AssetsDefinition], selection: Any, resources: Mapping[str, Any]) -> Plan:
+def _asset_plan(
+    name: str, definitions: Sequence[AssetsDefinition], selection: Any, resources: Mapping[str, Any]
+) -> Plan:
     try:
         selected = select_assets(definitions, selection)
     except InvalidSubsetError as exc:

@@ -9,8 +9,8 @@ from resnb.core.assets import AssetsDefinition, OutputSpec
 from resnb.core.keys import AssetKey
 from resnb.core.ops import JobDefinition
 from resnb.core.toposort import toposort_mapping
-from resnb.execution.gc_tuning import gc_paused
 from resnb.errors import DuplicateDefinitionError, MissingResourceError, did_you_mean, listing
+from resnb.execution.gc_tuning import gc_paused
 
 __all__ = ["InputSource", "Plan", "Step", "plan_for_assets", "plan_for_job"]
 
@@ -29,8 +29,17 @@ class Step:
     """One unit of work: an asset (or multi-asset) or an op invocation."""
 
     __slots__ = (
-        "name", "kind", "definition", "fn", "params", "inputs", "outputs",
-        "resource_keys", "required_keys", "upstream", "asset_keys",
+        "name",
+        "kind",
+        "definition",
+        "fn",
+        "params",
+        "inputs",
+        "outputs",
+        "resource_keys",
+        "required_keys",
+        "upstream",
+        "asset_keys",
     )
 
     def __init__(
@@ -66,7 +75,13 @@ class Plan:
 
     __slots__ = ("name", "steps", "resources", "by_name", "aliases")
 
-    def __init__(self, name: str, steps: Sequence[Step], resources: Mapping[str, Any], aliases: Mapping[tuple[str, str], Any] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        steps: Sequence[Step],
+        resources: Mapping[str, Any],
+        aliases: Mapping[tuple[str, str], Any] | None = None,
+    ) -> None:
         self.name = name
         self.steps = list(steps)
         self.resources = dict(resources)

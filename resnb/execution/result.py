@@ -73,9 +73,14 @@ class ExecuteInProcessResult:
             )
         record = steps[node_str]
         if record.status != "succeeded":
-            why = "it failed" if record.status == "failed" else (
-                "it was skipped because a step upstream of it failed"
-                if record.status == "skipped" else f"it {record.status}"
+            why = (
+                "it failed"
+                if record.status == "failed"
+                else (
+                    "it was skipped because a step upstream of it failed"
+                    if record.status == "skipped"
+                    else f"it {record.status}"
+                )
             )
             raise InvariantViolationError(f"No output '{output_name}' from step '{node_str}': {why}.")
         if self._loader is not None:

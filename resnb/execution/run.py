@@ -88,7 +88,14 @@ def _step_config(step: Step, entry: Any) -> Any:
 class _StepRunner:
     """Runs the steps of one plan against initialised resources."""
 
-    def __init__(self, plan: Plan, values: Mapping[str, Any], configs: Mapping[str, Any], run_id: str, partition_key: str | None) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        values: Mapping[str, Any],
+        configs: Mapping[str, Any],
+        run_id: str,
+        partition_key: str | None,
+    ) -> None:
         self.plan = plan
         self.values = values
         self.configs = configs
@@ -127,7 +134,9 @@ class _StepRunner:
             originals=values if any(attached[key] is not values[key] for key in values) else None,
         )
         cls = AssetExecutionContext if step.kind == "asset" else OpExecutionContext
-        return cls(resources, self.run_id, step.name, step.asset_keys, self.configs[step.name], self.partition_key)
+        return cls(
+            resources, self.run_id, step.name, step.asset_keys, self.configs[step.name], self.partition_key
+        )
 
     def _load(self, step: Step, param: str, source: Any) -> Any:
         if source.step is not None and (source.step, source.output) in self.outputs:
@@ -135,7 +144,9 @@ class _StepRunner:
             if type(manager) is InMemoryIOManager:
                 return self.outputs[(source.step, source.output)]
         manager = self.values[source.io_manager_key]
-        upstream = OutputContext(source.step or source.producer or "", source.output, source.asset_key, self.run_id)
+        upstream = OutputContext(
+            source.step or source.producer or "", source.output, source.asset_key, self.run_id
+        )
         context = InputContext(param, step.name, source.asset_key, upstream)
         return manager.load_input(context)
 
@@ -245,7 +256,9 @@ def _execute_in_process(
         return _result(plan, run_id, records, runner.outputs, scope)
 
 
-def _run_steps(plan: Plan, runner: _StepRunner, records: list[StepRecord], raise_on_error: bool, hooks: RunHooks | None) -> BaseException | None:
+def _run_steps(
+    plan: Plan, runner: _StepRunner, records: list[StepRecord], raise_on_error: bool, hooks: RunHooks | None
+) -> BaseException | None:
     status: dict[str, str] = {}
     clock = time.perf_counter
     for step in plan.steps:
@@ -276,7 +289,14 @@ def _notify(hooks: RunHooks | None, record: StepRecord) -> None:
         hooks(record.status, record.step_key, record)
 
 
-def _result(plan: Plan, run_id: str, records: list[StepRecord], outputs: dict[tuple[str, str], Any], scope: ResourceScope, resource_error: BaseException | None = None) -> ExecuteInProcessResult:
+def _result(
+    plan: Plan,
+    run_id: str,
+    records: list[StepRecord],
+    outputs: dict[tuple[str, str], Any],
+    scope: ResourceScope,
+    resource_error: BaseException | None = None,
+) -> ExecuteInProcessResult:
     asset_steps: dict[AssetKey, tuple[str, str]] = {}
     for step in plan.steps:
         for name, spec in step.outputs.items():
@@ -290,12 +310,20 @@ def _result(plan: Plan, run_id: str, records: list[StepRecord], outputs: dict[tu
     )
 
 
-def execute_job_definition(job_def: Any, run_config: Any, resources: Mapping[str, Any] | None, raise_on_error: bool, executor: Any = None, **kwargs: Any) -> ExecuteInProcessResult:
+def execute_job_definition(
+    job_def: Any,
+    run_config: Any,
+    resources: Mapping[str, Any] | None,
+    raise_on_error: bool,
+    executor: Any = None,
+    **kwargs: Any,
+) -> ExecuteInProcessResult:
     """Run a job (op graph or asset job) with ``resources`` overriding its own."""
     from resnb.execution.materialize import default_io_manager, plan_for_job_definition
 
     bound = {**job_def.resource_defs, **(resources or {})}
     bound.setdefault("io_manager", default_io_manager())
     plan = plan_for_job_definition(job_def, bound)
-    return execute_plan(plan, run_config, raise_on_error, executor=executor, partition_key=kwargs.get("partition_key"))
-
+    return execute_plan(
+        plan, run_config, raise_on_error, executor=executor, partition_key=kwargs.get("partition_key")
+    )

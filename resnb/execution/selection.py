@@ -33,7 +33,9 @@ def asset_graph(assets: Iterable[AssetsDefinition]) -> DependencyGraph:
 class AssetSelection:
     """A composable selection: ``AssetSelection.keys("a") | AssetSelection.groups("g")``."""
 
-    def __init__(self, clauses: Sequence[str] = (), groups: Sequence[str] = (), everything: bool = False) -> None:
+    def __init__(
+        self, clauses: Sequence[str] = (), groups: Sequence[str] = (), everything: bool = False
+    ) -> None:
         self.clauses = tuple(clauses)
         self.group_names = tuple(groups)
         self.everything = everything

@@ -575,7 +575,9 @@ def test_resource_config_not_a_mapping_entry():
         with dg.build_resources({"conn": Conn()}, resource_config={"conn": {"config": "x"}}):
             pass
     with pytest.raises(ConfigError):
-        with dg.build_resources({"conn": Conn.configure_at_launch()}, resource_config={"conn": {"config": "x"}}):
+        with dg.build_resources(
+            {"conn": Conn.configure_at_launch()}, resource_config={"conn": {"config": "x"}}
+        ):
             pass
 
 

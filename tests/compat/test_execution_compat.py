@@ -1074,7 +1074,9 @@ def test_failing_resource_setup_raises_resource_function_error(dg):
         log.append(("step", "a"))
 
     with pytest.raises(dg.DagsterResourceFunctionError) as info:
-        dg.materialize([a], resources={"a_ok": Rec(tag="a_ok"), "b_bad": Bad(), "c_later": Rec(tag="c_later")})
+        dg.materialize(
+            [a], resources={"a_ok": Rec(tag="a_ok"), "b_bad": Bad(), "c_later": Rec(tag="c_later")}
+        )
     assert isinstance(info.value.__cause__, ValueError)
     assert log == [("setup", "a_ok"), ("setup", "b_bad"), ("teardown", "a_ok")]
 

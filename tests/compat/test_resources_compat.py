@@ -29,7 +29,9 @@ def _configurable_resource_factory(dg):
     """``ConfigurableResourceFactory``: exported by resnb, only in ``dagster._config.pythonic_config`` (ref 6.1)."""
     factory = getattr(dg, "ConfigurableResourceFactory", None)
     if factory is None:
-        factory = importlib.import_module(f"{dg.__name__}._config.pythonic_config").ConfigurableResourceFactory
+        factory = importlib.import_module(
+            f"{dg.__name__}._config.pythonic_config"
+        ).ConfigurableResourceFactory
     return factory
 
 
@@ -277,7 +279,10 @@ def test_env_var_int_non_numeric_is_config_error(dg, env):
         n: int
 
     env.setenv("RESNB_T_INT", "not a number")
-    with pytest.raises(dg.DagsterInvalidConfigError), dg.build_resources({"r": R(n=dg.EnvVar.int("RESNB_T_INT"))}):
+    with (
+        pytest.raises(dg.DagsterInvalidConfigError),
+        dg.build_resources({"r": R(n=dg.EnvVar.int("RESNB_T_INT"))}),
+    ):
         pass  # pragma: no cover
 
 
@@ -295,7 +300,10 @@ def test_env_var_unset_at_build_is_config_error(dg, env):
     # ref 2.5
     env.delenv("RESNB_T_UNSET", raising=False)
     R = _two_field_resource(dg)
-    with pytest.raises(dg.DagsterInvalidConfigError), dg.build_resources({"r": R(a=dg.EnvVar("RESNB_T_UNSET"))}):
+    with (
+        pytest.raises(dg.DagsterInvalidConfigError),
+        dg.build_resources({"r": R(a=dg.EnvVar("RESNB_T_UNSET"))}),
+    ):
         pass  # pragma: no cover
 
 
@@ -472,7 +480,9 @@ def test_plain_object_resource_reaches_asset_identically(dg):
 def test_configure_at_launch_completed_by_resource_config(dg):
     # ref 4.1, 4.4
     R = _two_field_resource(dg)
-    with dg.build_resources({"r": R.configure_at_launch()}, resource_config={"r": {"config": {"a": "x"}}}) as res:
+    with dg.build_resources(
+        {"r": R.configure_at_launch()}, resource_config={"r": {"config": {"a": "x"}}}
+    ) as res:
         assert (res.r.a, res.r.b) == ("x", 3)
 
 
@@ -586,7 +596,9 @@ def test_resource_config_with_wrong_type_is_config_error(dg):
     R = _two_field_resource(dg)
     with (
         pytest.raises(dg.DagsterInvalidConfigError),
-        dg.build_resources({"r": R.configure_at_launch()}, resource_config={"r": {"config": {"a": "x", "b": "s"}}}),
+        dg.build_resources(
+            {"r": R.configure_at_launch()}, resource_config={"r": {"config": {"a": "x", "b": "s"}}}
+        ),
     ):
         pass  # pragma: no cover
 
@@ -665,7 +677,9 @@ def test_materialize_sets_up_resource_once_for_several_assets(dg):
     def three(two):
         return two + 1
 
-    assert dg.materialize([one, two, three], resources={"r": Rec(tag="r"), "unused": Rec(tag="unused")}).success
+    assert dg.materialize(
+        [one, two, three], resources={"r": Rec(tag="r"), "unused": Rec(tag="unused")}
+    ).success
     assert log == [("setup", "r"), ("teardown", "r")]
 
 
@@ -937,7 +951,10 @@ def test_resource_config_schema_wrong_type_is_config_error(dg):
         return init_context.resource_config  # pragma: no cover
 
     config = {"t": {"config": {"b": "nope"}}}
-    with pytest.raises(dg.DagsterInvalidConfigError), dg.build_resources({"t": typed}, resource_config=config):
+    with (
+        pytest.raises(dg.DagsterInvalidConfigError),
+        dg.build_resources({"t": typed}, resource_config=config),
+    ):
         pass  # pragma: no cover
 
 

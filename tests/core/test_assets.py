@@ -89,7 +89,13 @@ def test_unannotated_resource_like_name_is_an_upstream_asset():
 
 def test_string_annotations_resolve_from_module_globals():
     @dg.asset
-    def a(context: "dg.AssetExecutionContext", r: "ModResource", s: "dg.ResourceParam[str]", cfg: "ModConfig", up: "int"):
+    def a(
+        context: "dg.AssetExecutionContext",
+        r: "ModResource",
+        s: "dg.ResourceParam[str]",
+        cfg: "ModConfig",
+        up: "int",
+    ):
         return 1
 
     assert a.params.context == "context"

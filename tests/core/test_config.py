@@ -7,7 +7,6 @@ underscore attributes stay writable on the per-run copy (deviation 2).
 
 import functools
 from abc import abstractmethod
-from typing import Optional
 
 import pydantic
 import pytest
@@ -220,7 +219,7 @@ def test_optional_without_default_is_optional():
     """Reference 1.7: Dagster fills missing fields with None, so Optional[...] without a default is optional."""
 
     class O(dg.ConfigurableResource):
-        a: Optional[str]
+        a: str | None
         b: "int | None"
 
     o = O()

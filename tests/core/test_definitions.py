@@ -101,7 +101,10 @@ def test_missing_resource_declared_by_required_resource_keys():
     def uses_db(context):
         return 1
 
-    with pytest.raises(MissingResourceError, match=r"Resource 'database' required by asset 'uses_db'.*Did you mean 'databse'\?"):
+    with pytest.raises(
+        MissingResourceError,
+        match=r"Resource 'database' required by asset 'uses_db'.*Did you mean 'databse'\?",
+    ):
         dg.materialize([uses_db], resources={"databse": "x"})
 
 
@@ -361,7 +364,9 @@ def test_define_asset_job_is_unresolved_until_definitions_resolve_it():
 
 
 def test_define_asset_job_without_selection_runs_everything_with_bound_resources():
-    defs = dg.Definitions(assets=[src, mid, needs_r], jobs=[dg.define_asset_job("all")], resources={"r": R(v=7)})
+    defs = dg.Definitions(
+        assets=[src, mid, needs_r], jobs=[dg.define_asset_job("all")], resources={"r": R(v=7)}
+    )
     result = defs.resolve_job_def("all").execute_in_process()
     assert {r.step_key for r in result.step_records} == {"src", "mid", "needs_r"}
     assert result.asset_value("needs_r") == 7
@@ -536,7 +541,10 @@ def test_resource_key_must_be_an_identifier():
 
 
 def test_non_asset_in_assets_is_rejected():
-    with pytest.raises(DefinitionError, match="Definitions\\(assets=...\\) got <OpDefinition op_needs_db>, which is not an asset definition"):
+    with pytest.raises(
+        DefinitionError,
+        match="Definitions\\(assets=...\\) got <OpDefinition op_needs_db>, which is not an asset definition",
+    ):
         dg.Definitions(assets=[op_needs_db])
 
 

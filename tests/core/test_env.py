@@ -384,11 +384,10 @@ def test_run_config_env_form_inside_nested_config(monkeypatch):
 
 
 def test_optional_fields_take_env_vars(monkeypatch):
-    from typing import Optional
 
     class Opt(dg.ConfigurableResource):
-        s: Optional[str] = None
-        n: Optional[int] = None
+        s: str | None = None
+        n: int | None = None
 
     monkeypatch.setenv(VAR, "text")
     monkeypatch.setenv(INT_VAR, "8")

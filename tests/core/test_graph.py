@@ -137,7 +137,9 @@ def test_only_resources_can_be_upstream_of_a_resource():
     graph.add_node("a", "asset")
     graph.add_node("r", "resource")
     graph.add_node("o", "op")
-    with pytest.raises(DefinitionError, match=r"a resource can depend only on other resources, and 'a' is an asset"):
+    with pytest.raises(
+        DefinitionError, match=r"a resource can depend only on other resources, and 'a' is an asset"
+    ):
         graph.add_edge("a", "r")
     with pytest.raises(DefinitionError, match="'o' is an op"):
         graph.add_edge("o", "r")
@@ -318,7 +320,12 @@ def test_ancestors_and_depth(pipeline):
     assert pipeline.ancestors(["report"], depth=2) == {"orders", "customers", "raw_orders", "raw_customers"}
     everything_upstream = {"orders", "customers", "raw_orders", "raw_customers", "warehouse", "credentials"}
     assert pipeline.ancestors("report") == everything_upstream
-    assert pipeline.ancestors("report", kinds="asset") == {"orders", "customers", "raw_orders", "raw_customers"}
+    assert pipeline.ancestors("report", kinds="asset") == {
+        "orders",
+        "customers",
+        "raw_orders",
+        "raw_customers",
+    }
 
 
 def test_ancestors_of_some_kinds_can_start_anywhere(pipeline):
@@ -328,7 +335,12 @@ def test_ancestors_of_some_kinds_can_start_anywhere(pipeline):
 
 def test_descendants_and_depth(pipeline):
     assert pipeline.descendants("credentials", depth=1) == {"warehouse"}
-    assert pipeline.descendants("warehouse", depth=2) == {"raw_orders", "raw_customers", "orders", "customers"}
+    assert pipeline.descendants("warehouse", depth=2) == {
+        "raw_orders",
+        "raw_customers",
+        "orders",
+        "customers",
+    }
     assert pipeline.descendants(["raw_orders", "raw_customers"]) == {"orders", "customers", "report"}
     assert pipeline.descendants("report") == set()
     assert pipeline.descendants("credentials", kinds=["resource"]) == {"warehouse"}
@@ -441,7 +453,9 @@ def test_select_a_resource_without_its_kind_says_how(pipeline):
 def test_select_unknown_name_suggests_the_closest(pipeline):
     with pytest.raises(InvalidSubsetError) as info:
         pipeline.select("+reprt")
-    assert str(info.value) == "No asset or op is named 'reprt' in the selection '+reprt'. Did you mean 'report'?"
+    assert (
+        str(info.value) == "No asset or op is named 'reprt' in the selection '+reprt'. Did you mean 'report'?"
+    )
     with pytest.raises(InvalidSubsetError, match=r"'zzzz'[^?]*$"):
         pipeline.select(["zzzz"])
 
@@ -516,7 +530,10 @@ def test_to_dot_options_and_node_attrs(pipeline):
         },
     )
     assert dot.startswith('digraph "my graph" {\n  graph [rankdir="TB"];')
-    assert '  "orders" [fillcolor="palegreen", label="orders\\nmaterialized", shape="box", style="filled"];' in dot
+    assert (
+        '  "orders" [fillcolor="palegreen", label="orders\\nmaterialized", shape="box", style="filled"];'
+        in dot
+    )
     assert '  "warehouse" [label="warehouse", penwidth="2", shape="cylinder"];' in dot
     assert "not_in_this_graph" not in dot
     with pytest.raises(ValueError, match="not a valid DOT attribute name"):
@@ -569,7 +586,9 @@ def test_dot_with_weird_names_renders_each_name_as_its_label():
     binary = _graphviz_binary()
     assert binary is not None
     graph = chain(WEIRD_NAMES)
-    result = subprocess.run([binary, "-Tsvg"], input=graph.to_dot(), capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [binary, "-Tsvg"], input=graph.to_dot(), capture_output=True, text=True, check=True
+    )
     texts = [html.unescape(text) for text in re.findall(r"<text[^>]*>(.*?)</text>", result.stdout)]
     # One <text> per label line: line feeds and carriage returns are line breaks, nothing else is.
     assert texts == [line for name in WEIRD_NAMES for line in re.split(r"[\n\r]", name)]

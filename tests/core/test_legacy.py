@@ -393,7 +393,9 @@ def test_string_resource():
     ) as res:
         assert res.s == "hello"
     with pytest.raises(ConfigError):
-        with dg.build_resources({"s": dg.ResourceDefinition.string_resource()}, resource_config={"s": {"config": 5}}):
+        with dg.build_resources(
+            {"s": dg.ResourceDefinition.string_resource()}, resource_config={"s": {"config": 5}}
+        ):
             pass
 
 

@@ -313,7 +313,9 @@ def test_from_resource_context_in_a_legacy_wrapper():
     def legacy_conn(init_context):
         return Conn.from_resource_context(init_context)
 
-    with dg.build_resources({"c": legacy_conn}, resource_config={"c": {"config": {"url": "from-run"}}}) as res:
+    with dg.build_resources(
+        {"c": legacy_conn}, resource_config={"c": {"config": {"url": "from-run"}}}
+    ) as res:
         assert isinstance(res.c, Conn)
         assert (res.c.url, res.c.retries) == ("from-run", 3)
         assert res.c.get_resource_context().resource_config == {"url": "from-run", "retries": 3}

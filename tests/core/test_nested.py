@@ -328,7 +328,9 @@ def test_resource_param_key_with_plain_value_and_dependency_field():
     class UsesValue(dg.ConfigurableResource):
         url: dg.ResourceDependency[str]
 
-    with dg.build_resources({"base_url": "http://x", "client": UsesValue(url=dg.ResourceParam("base_url"))}) as res:
+    with dg.build_resources(
+        {"base_url": "http://x", "client": UsesValue(url=dg.ResourceParam("base_url"))}
+    ) as res:
         assert res.client.url == "http://x"
 
 

@@ -305,7 +305,9 @@ def test_unknown_input_name_lists_the_inputs():
 
 
 def test_too_many_positional_inputs():
-    with pytest.raises(DefinitionError, match=r"op 'inc' was called with 2 positional inputs but takes 1 \('x'\)"):
+    with pytest.raises(
+        DefinitionError, match=r"op 'inc' was called with 2 positional inputs but takes 1 \('x'\)"
+    ):
 
         @dg.job
         def j():
@@ -390,7 +392,9 @@ def test_in_without_default_value_is_still_required():
 
 
 def test_ins_naming_a_non_parameter_is_rejected():
-    with pytest.raises(DefinitionError, match=r"@op 'f': ins= names 'xx'.*Its inputs: 'x'\. Did you mean 'x'\?"):
+    with pytest.raises(
+        DefinitionError, match=r"@op 'f': ins= names 'xx'.*Its inputs: 'x'\. Did you mean 'x'\?"
+    ):
 
         @dg.op(ins={"xx": dg.In()})
         def f(x):

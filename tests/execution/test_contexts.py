@@ -90,7 +90,9 @@ def test_built_context_resources_config_for_legacy_resource():
     def counter(init_context):
         return init_context.resource_config["n"] * 2
 
-    with dg.build_op_context(resources={"counter": counter}, resources_config={"counter": {"config": {"n": 4}}}) as context:
+    with dg.build_op_context(
+        resources={"counter": counter}, resources_config={"counter": {"config": {"n": 4}}}
+    ) as context:
         assert context.resources.counter == 8
 
 
@@ -126,7 +128,9 @@ def test_run_context_resources_hold_only_declared_keys():
     def by_param(context, typed: Value):
         return sorted(context.resources)
 
-    result = dg.materialize([by_keys, by_param], resources={"declared": "d", "typed": Value(), "extra": Value()})
+    result = dg.materialize(
+        [by_keys, by_param], resources={"declared": "d", "typed": Value(), "extra": Value()}
+    )
     assert result.asset_value("by_keys") == ["declared", "io_manager"]
     assert result.asset_value("by_param") == ["io_manager", "typed"]
 
@@ -291,7 +295,10 @@ def test_direct_invocation_initialises_and_tears_down_keyword_resources():
 
 def test_direct_invocation_resources_both_in_context_and_kwargs():
     with dg.build_asset_context(resources={"r": Value(v=5)}) as context:
-        with pytest.raises(InvocationError, match="Cannot provide resources both in the context and as arguments to 'combine'"):
+        with pytest.raises(
+            InvocationError,
+            match="Cannot provide resources both in the context and as arguments to 'combine'",
+        ):
             combine(context, 1, r=Value(v=6))
         assert combine(context, 1) == 6
 

@@ -60,7 +60,9 @@ def test_round_trip_across_two_materialize_calls(tmp_path):
         calls.append("e")
         return {"rows": [10, 20]}
 
-    first = dg.materialize([counted_e, total], resources={"io_manager": dg.FilesystemIOManager(base_dir=str(tmp_path))})
+    first = dg.materialize(
+        [counted_e, total], resources={"io_manager": dg.FilesystemIOManager(base_dir=str(tmp_path))}
+    )
     assert first.asset_value("total") == 30
 
     # a new manager object, a new run: only ``total`` runs and reads pre/e from disk

@@ -90,7 +90,9 @@ def test_all_setups_before_first_step_and_teardowns_after_last_in_reverse():
         log.append(("step", "third"))
         return second + 1
 
-    result = dg.materialize([first, second, third], resources={"alpha": Rec(tag="alpha"), "beta": Rec(tag="beta")})
+    result = dg.materialize(
+        [first, second, third], resources={"alpha": Rec(tag="alpha"), "beta": Rec(tag="beta")}
+    )
     assert result.asset_value("third") == 3
     assert log == [
         ("setup", "alpha"),
@@ -154,7 +156,10 @@ def test_result_basics_and_step_records():
     assert result.success is True
     assert isinstance(result.run_id, str) and result.run_id
     assert result.job_def.name == "__ephemeral_asset_job__"
-    assert [(r.step_key, r.status) for r in result.step_records] == [("a", "succeeded"), ("pre__b", "succeeded")]
+    assert [(r.step_key, r.status) for r in result.step_records] == [
+        ("a", "succeeded"),
+        ("pre__b", "succeeded"),
+    ]
     assert all(r.duration >= 0 for r in result.step_records)
     assert all(r.error is None and not r.is_failure for r in result.step_records)
     assert result.step_records[1].asset_keys == (dg.AssetKey(["pre", "b"]),)
@@ -265,7 +270,9 @@ def test_outputs_of_failed_and_skipped_steps_say_why():
     result = dg.materialize(_failing_graph([]), raise_on_error=False)
     with pytest.raises(InvariantViolationError, match="No output 'result' from step 'fails': it failed"):
         result.asset_value("fails")
-    with pytest.raises(InvariantViolationError, match="step 'after': it was skipped because a step upstream of it failed"):
+    with pytest.raises(
+        InvariantViolationError, match="step 'after': it was skipped because a step upstream of it failed"
+    ):
         result.output_for_node("after")
 
 
@@ -315,7 +322,9 @@ def test_resource_init_failure_with_raise_on_error_false_is_on_the_result():
     def a(aaa: Rec, broken: Broken):
         return 1
 
-    result = dg.materialize([a], resources={"aaa": Rec(tag="first"), "broken": Broken()}, raise_on_error=False)
+    result = dg.materialize(
+        [a], resources={"aaa": Rec(tag="first"), "broken": Broken()}, raise_on_error=False
+    )
     assert result.success is False
     assert isinstance(result.resource_error, ResourceFunctionError)
     assert "'broken'" in str(result.resource_error)
@@ -456,8 +465,12 @@ def sized(config: Size):
 
 
 def test_run_config_dict_and_run_config_object():
-    assert dg.materialize([sized], run_config={"ops": {"sized": {"config": {"n": 3}}}}).asset_value("sized") == 3
-    assert dg.materialize([sized], run_config=dg.RunConfig(ops={"sized": Size(n=4)})).asset_value("sized") == 4
+    assert (
+        dg.materialize([sized], run_config={"ops": {"sized": {"config": {"n": 3}}}}).asset_value("sized") == 3
+    )
+    assert (
+        dg.materialize([sized], run_config=dg.RunConfig(ops={"sized": Size(n=4)})).asset_value("sized") == 4
+    )
 
 
 def test_run_config_unknown_op_suggests_the_closest():
@@ -519,7 +532,12 @@ def test_hooks_receive_started_and_final_events_in_order():
         return a
 
     result = dg.materialize([a, b], hooks=lambda event, step, record: events.append((event, step, record)))
-    assert [(e, s) for e, s, _ in events] == [("started", "a"), ("succeeded", "a"), ("started", "b"), ("succeeded", "b")]
+    assert [(e, s) for e, s, _ in events] == [
+        ("started", "a"),
+        ("succeeded", "a"),
+        ("started", "b"),
+        ("succeeded", "b"),
+    ]
     assert events[0][2] is None
     assert events[1][2] is result.step_records[0]
 
@@ -548,7 +566,9 @@ def test_reading_partition_key_without_one_is_an_invariant_violation():
         assert context.has_partition_key is False
         return context.partition_key
 
-    with pytest.raises(InvariantViolationError, match="Cannot access partition_key for a non-partitioned run"):
+    with pytest.raises(
+        InvariantViolationError, match="Cannot access partition_key for a non-partitioned run"
+    ):
         dg.materialize([part])
 
 
@@ -677,5 +697,7 @@ def test_selection_shrinks_the_resources_initialised():
     def uses_two(two: Rec):
         return 2
 
-    dg.materialize([uses_one, uses_two], selection="uses_two", resources={"one": Rec(tag="1"), "two": Rec(tag="2")})
+    dg.materialize(
+        [uses_one, uses_two], selection="uses_two", resources={"one": Rec(tag="1"), "two": Rec(tag="2")}
+    )
     assert log == [("setup", "2"), ("teardown", "2")]

@@ -105,13 +105,17 @@ def test_resource_externalizes_configuration_and_can_be_swapped(dg):
     def fetch_users(database: DatabaseResource):
         return database.execute("SELECT * FROM users")
 
-    result = dg.materialize([fetch_users], resources={"database": DatabaseResource(url="postgresql://test-db/u")})
+    result = dg.materialize(
+        [fetch_users], resources={"database": DatabaseResource(url="postgresql://test-db/u")}
+    )
     assert result.success
     assert result.asset_value("fetch_users") == [("row", "SELECT * FROM users")]
     assert prod_log == []
     assert test_log[0][0] == "connect"
 
-    result = dg.materialize([fetch_users], resources={"database": DatabaseResource(url="postgresql://prod-db/u")})
+    result = dg.materialize(
+        [fetch_users], resources={"database": DatabaseResource(url="postgresql://prod-db/u")}
+    )
     assert result.success
     assert prod_log[0] == ("connect", ("postgresql://prod-db/u",), {})
 
