@@ -11,9 +11,9 @@ timed with ``time.perf_counter``. Import times are measured in fresh processes (
 ``python -c ...``). Each implementation's run-time measurements happen in a fresh worker
 process of its own (``--worker resnb|dagster``), so neither pays for the other's imports.
 
-dagster is measured when ``/tmp/dagster-venv-b/bin/python`` exists (a throwaway venv with
-``dagster==1.13.28``; never install dagster into the project's venv) or, failing that, when the
-current interpreter can import it. The 10,000 and 100,000 asset runs are skipped for dagster: at
+dagster is measured with the interpreter named by ``$DAGSTER_PYTHON`` (default
+``/tmp/dagster-venv/bin/python``: a throwaway venv with ``dagster==1.13.28``; never install dagster
+into the project's venv) or, failing that, when the current interpreter can import it. The 10,000 and 100,000 asset runs are skipped for dagster: at
 about 7 ms per step they would take minutes and hours.
 """
 
@@ -31,7 +31,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-DAGSTER_PYTHON = Path("/tmp/dagster-venv-b/bin/python")
+DAGSTER_PYTHON = Path(os.environ.get("DAGSTER_PYTHON", "/tmp/dagster-venv/bin/python"))
 clock = time.perf_counter
 
 
