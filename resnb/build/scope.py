@@ -38,9 +38,21 @@ from resnb.errors import (
 if TYPE_CHECKING:
     import logging
 
-__all__ = ["ResourceScope", "TeardownProblem", "check_resource_mapping"]
+__all__ = ["PreBuilt", "ResourceScope", "TeardownProblem", "check_resource_mapping"]
 
 _BASE = ConfigurableResourceFactory
+
+
+class PreBuilt(NamedTuple):
+    """A resource that is already initialised (for example by a notebook session).
+
+    A scope hands ``value`` over as it is: it never initialises, re-configures or tears it down,
+    and does not open its dependencies (they were opened with it). ``definition`` is what was
+    built, so a ``configure_at_launch()`` partial nested elsewhere still finds its key.
+    """
+
+    value: Any
+    definition: Any = None
 
 
 class TeardownProblem(NamedTuple):
@@ -98,16 +110,25 @@ class ResourceScope:
         self.values: dict[str, Any] = {}
         self.teardown_problems: list[TeardownProblem] = []
         self._exits: list[tuple[str, Any]] = []
-        self._partials = {id(v): k for k, v in self.definitions.items() if isinstance(v, PartialResource)}
+        self._partials = {id(v): k for k, v in self._declared().items() if isinstance(v, PartialResource)}
         self._deps: dict[str, frozenset[str]] = {}
+
+    def _declared(self) -> dict[str, Any]:
+        """Key -> declaration, looking through :class:`PreBuilt` wrappers."""
+        return {k: v.definition if isinstance(v, PreBuilt) else v for k, v in self.definitions.items()}
 
     # -- dependencies ---------------------------------------------------------------------------
     def dependencies(self, key: str) -> frozenset[str]:
-        """The keys ``key`` depends on directly (legacy keys, ResourceParam, shared partials)."""
+        """The keys ``key`` depends on directly (legacy keys, ResourceParam, shared partials).
+
+        A :class:`PreBuilt` resource has none here: it is already initialised.
+        """
         deps = self._deps.get(key)
         if deps is None:
             value = self.definitions[key]
-            if isinstance(value, ResourceDefinition):
+            if isinstance(value, PreBuilt):
+                deps = frozenset()
+            elif isinstance(value, ResourceDefinition):
                 deps = value.required_resource_keys
             elif isinstance(value, ConfigurableResourceFactory):
                 deps = frozenset(self._nested_refs(type(value), value.__dict__, key))
@@ -220,6 +241,8 @@ class ResourceScope:
     # -- initialisation of one key ----------------------------------------------------------------
     def _initialise(self, key: str) -> Any:
         value = self.definitions[key]
+        if isinstance(value, PreBuilt):
+            return value.value
         try:
             if isinstance(value, (ConfigurableResourceFactory, PartialResource)):
                 resource = apply_run_config(key, value, self.config.get(key))
@@ -258,6 +281,12 @@ class ResourceScope:
             cm: Any = single_yield(value, key)
         else:
             cm = copy.yield_for_execution(context)
+            if not hasattr(cm, "__enter__"):
+                raise DefinitionError(
+                    f"{cls.__name__}.yield_for_execution (resource '{path}') returned "
+                    f"{type(cm).__name__!r}, not a context manager. Decorate it with "
+                    "@contextlib.contextmanager and yield the resource exactly once."
+                )
         value = cm.__enter__()
         self._exits.append((key, cm))
         return value

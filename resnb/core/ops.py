@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from resnb.core.assets import OutputSpec
 from resnb.core.keys import In, Out
 from resnb.core.params import ComputeNode, FunctionParams, check_resource_keys_combination, classify_params
-from resnb.errors import DefinitionError, InvocationError, did_you_mean, listing
+from resnb.errors import DefinitionError, InvocationError, MissingResourceError, did_you_mean, listing
 
 __all__ = ["GraphDefinition", "JobDefinition", "OpDefinition", "graph", "job", "op"]
 
@@ -291,7 +291,7 @@ class GraphDefinition:
         **_ignored: Any,
     ) -> JobDefinition:
         """A job running this graph with ``resource_defs``; one graph can make several jobs."""
-        return JobDefinition(
+        job_def = JobDefinition(
             name or self.name,
             self,
             resource_defs or {},
@@ -299,6 +299,9 @@ class GraphDefinition:
             description or self.description,
             config,
         )
+        if resource_defs is not None:
+            job_def.check_resources_provided()
+        return job_def
 
     def execute_in_process(
         self,
@@ -343,6 +346,23 @@ class JobDefinition:
     def nodes(self) -> dict[str, NodeInvocation]:
         """The op invocations of the job's graph."""
         return self.graph.nodes
+
+    def check_resources_provided(self) -> None:
+        """Raise :class:`MissingResourceError` when an op needs a key the job's resources lack.
+
+        As in Dagster, a job given ``resource_defs`` is checked when it is defined; the default
+        ``io_manager`` counts as provided.
+        """
+        provided = {**self.resource_defs, "io_manager": None}
+        for node in self.nodes.values():
+            missing = sorted(node.op.required_resource_keys - provided.keys())
+            if missing:
+                raise MissingResourceError(
+                    f"Resource '{missing[0]}' required by op '{node.name}' of job '{self.name}' was "
+                    f"not provided. Its resource_defs hold: {listing(provided)}."
+                    f"{did_you_mean(missing[0], provided)} Add it to the job's resource_defs or "
+                    "fix the name."
+                )
 
     def with_resources(self, resource_defs: Mapping[str, Any]) -> JobDefinition:
         """A copy whose resources are ``resource_defs`` overlaid by the job's own."""
@@ -424,8 +444,11 @@ def job(
     def decorate(fn: Callable[..., Any]) -> JobDefinition:
         job_name = name or fn.__name__
         graph_def = _compose(fn, job_name, description or inspect.getdoc(fn))
-        return JobDefinition(
+        job_def = JobDefinition(
             job_name, graph_def, resource_defs or {}, executor_def, graph_def.description, config
         )
+        if resource_defs is not None:
+            job_def.check_resources_provided()
+        return job_def
 
     return decorate(compose_fn) if compose_fn is not None else decorate

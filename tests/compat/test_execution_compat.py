@@ -1191,6 +1191,33 @@ def test_missing_resource_key_raises_invalid_definition_in_execute_in_process(dg
         j.execute_in_process()
 
 
+def test_job_with_resource_defs_missing_a_key_fails_when_defined(dg):
+    # a job given resource_defs is checked at definition time; one without them is not
+    R = _value_resource(dg)
+
+    @dg.op
+    def uses_r(r: R):
+        return r.v
+
+    @dg.job
+    def unbound():
+        uses_r()
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+
+        @dg.job(resource_defs={"other": R(v=1)})
+        def bound():
+            uses_r()
+
+    @dg.graph
+    def g():
+        uses_r()
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+        g.to_job(name="g_job", resource_defs={"other": R(v=1)})
+    assert g.to_job(name="ok", resource_defs={"r": R(v=1)}).execute_in_process().success
+
+
 # --------------------------------------------------------------------------------------------------------------
 # ops, graphs, jobs
 # --------------------------------------------------------------------------------------------------------------

@@ -491,3 +491,15 @@ def test_io_manager_factory_is_abstract_in_create_io_manager():
         NoCreate()
     with pytest.raises(TypeError):
         dg.IOManager()
+
+
+def test_yield_for_execution_without_contextmanager_says_how_to_fix_it():
+    class Plain(dg.ConfigurableResource):
+        def yield_for_execution(self, context):  # missing @contextmanager
+            yield self
+
+    with pytest.raises(
+        dg.DagsterInvalidDefinitionError, match=r"resource 'plain'.*@contextlib.contextmanager"
+    ):
+        with dg.build_resources({"plain": Plain()}):
+            pass
