@@ -1,0 +1,82 @@
+"""The IPython extension: ``%load_ext resnb`` (see :mod:`resnb.notebook.magics` for the magics).
+
+Importing this package imports no IPython: :mod:`resnb.notebook.loading` and
+:mod:`resnb.notebook.session` work without it (the command line uses them); the magics, the
+completer and the settings are imported when the extension is loaded.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["load_ipython_extension", "unload_ipython_extension"]
+
+_LOG_FORMAT = "[resnb %(levelname)s] %(name)s: %(message)s"
+
+
+@dataclass
+class _Loaded:
+    """What loading the extension registered in one shell, so unloading can remove exactly that."""
+
+    magics: Any
+    matcher: Any
+    log_handler: logging.Handler | None
+
+
+_REGISTRY: weakref.WeakKeyDictionary[Any, _Loaded] = weakref.WeakKeyDictionary()
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register the magics, the completer, the ``Resnb`` settings and teardown at exit.
+
+    Loading it again into the same shell does nothing.
+    """
+    if ipython in _REGISTRY:
+        return
+    from resnb.notebook.completion import make_matcher
+    from resnb.notebook.magics import ResnbMagics
+
+    magics = ResnbMagics(ipython)
+    ipython.register_magics(magics)
+    ipython.configurables.append(magics.settings)
+    matcher = make_matcher(magics)
+    ipython.Completer.custom_matchers.append(matcher)
+    atexit.register(magics.session.close)
+    _REGISTRY[ipython] = _Loaded(magics, matcher, _add_log_handler())
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Remove what :func:`load_ipython_extension` registered and tear down open resources."""
+    loaded = _REGISTRY.pop(ipython, None)
+    if loaded is None:
+        return
+    magics = loaded.magics
+    table = ipython.magics_manager.magics["line"]
+    for name in list(table):
+        if getattr(table[name], "__self__", None) is magics:
+            del table[name]
+    registry = ipython.magics_manager.registry
+    if registry.get(type(magics).__name__) is magics:
+        del registry[type(magics).__name__]
+    ipython.configurables[:] = [c for c in ipython.configurables if c is not magics.settings]
+    matchers = ipython.Completer.custom_matchers
+    matchers[:] = [m for m in matchers if m is not loaded.matcher]
+    atexit.unregister(magics.session.close)
+    if loaded.log_handler is not None:
+        logging.getLogger("resnb").removeHandler(loaded.log_handler)
+    magics.session.close()
+
+
+def _add_log_handler() -> logging.Handler | None:
+    """Show resnb's log records (at the ``Resnb.log_level``) unless the logger already has a handler."""
+    logger = logging.getLogger("resnb")
+    if logger.handlers:
+        return None
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+    logger.addHandler(handler)
+    return handler

@@ -1,0 +1,39 @@
+"""The work behind ``%build_resources``: config from flags or JSON, or a form, then the session builds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from IPython.core.error import UsageError
+
+from resnb.notebook.config_args import merge_configs, parse_config_args, parse_config_json
+from resnb.notebook.session import Session
+
+__all__ = ["build"]
+
+
+def build(
+    session: Session, keys: Sequence[str], pairs: Sequence[str], config_json: str | None, form: bool
+) -> Any:
+    """Build ``keys`` (all when empty) with config from ``pairs`` and ``config_json``, or show a form.
+
+    ``--config`` values win over ``--config-json`` ones for the same field.
+    """
+    for key in keys:
+        if "=" in key:
+            raise UsageError(f"'{key}' looks like config, not a resource key: write --config {key}")
+        session.check_resource_key(key)
+    definitions = session.resource_definitions
+    chosen = list(keys) or list(definitions)
+    if form:
+        if pairs or config_json:
+            raise UsageError(
+                "--form and --config/--config-json are two ways to give the same config: use one of them."
+            )
+        from resnb.notebook.forms import ResourceForm
+
+        return ResourceForm(definitions, chosen, on_build=lambda config: session.build(chosen, config))
+    from_json = parse_config_json(config_json, chosen, definitions) if config_json else {}
+    from_args = parse_config_args(list(pairs), chosen, definitions) if pairs else {}
+    return session.build(keys or None, merge_configs(from_json, from_args))

@@ -1,0 +1,167 @@
+"""``ResourceTable`` (what ``%resources`` shows) and ``BuiltResources`` (what ``%build_resources`` returns)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from resnb.core.config import Config
+from resnb.core.context import Resources
+from resnb.core.definitions import Definitions
+from resnb.notebook.describe import config_text, env_var_names, joined, type_text, usage
+from resnb.notebook.tables import Displayable, clock_time, html_table, text_table
+
+__all__ = ["BuiltResources", "OpenInfo", "ResourceRow", "ResourceTable"]
+
+_MAX_REPR = 120
+
+
+@dataclass(frozen=True)
+class ResourceRow:
+    """One resource, described safely (see :mod:`resnb.notebook.describe`)."""
+
+    key: str
+    type: str
+    config: str
+    env_vars: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    used_by: tuple[str, ...]
+    state: str
+
+    def cells(self) -> tuple[str, ...]:
+        """The row as table cells."""
+        env = joined([f"${name}" for name in self.env_vars])
+        return (
+            self.key,
+            self.type,
+            self.config or "-",
+            env,
+            joined(self.depends_on),
+            joined(self.used_by),
+            self.state,
+        )
+
+
+class ResourceTable(Displayable):
+    """Every resource of the loaded Definitions: key, type, config (masked), env vars, links, state."""
+
+    headers = ("key", "type", "config", "env vars", "depends on", "used by", "state")
+
+    def __init__(self, rows: Sequence[ResourceRow]) -> None:
+        self.rows = list(rows)
+
+    @classmethod
+    def from_definitions(
+        cls, defs: Definitions, resources: Mapping[str, Any], open_since: Mapping[str, float]
+    ) -> ResourceTable:
+        """Describe ``resources`` (the bound resources of ``defs``); ``open_since``: key -> build time."""
+        depends, used_by = usage(defs)
+        rows = []
+        for key in sorted(resources):
+            value = resources[key]
+            state = f"built {clock_time(open_since[key])}" if key in open_since else "-"
+            rows.append(
+                ResourceRow(
+                    key,
+                    type_text(value),
+                    config_text(value),
+                    tuple(env_var_names(value)),
+                    tuple(depends.get(key, ())),
+                    tuple(used_by.get(key, ())),
+                    state,
+                )
+            )
+        return cls(rows)
+
+    @property
+    def keys(self) -> list[str]:
+        """The resource keys, sorted."""
+        return [row.key for row in self.rows]
+
+    def __getitem__(self, key: str) -> ResourceRow:
+        for row in self.rows:
+            if row.key == key:
+                return row
+        raise KeyError(key)
+
+    def _text(self) -> str:
+        if not self.rows:
+            return "No resources."
+        return f"{len(self.rows)} resource(s):\n" + text_table(self.headers, [r.cells() for r in self.rows])
+
+    def _html(self) -> str:
+        if not self.rows:
+            return "<p>No resources.</p>"
+        return html_table(self.headers, [r.cells() for r in self.rows])
+
+
+@dataclass(frozen=True)
+class OpenInfo:
+    """What a session knows about an open resource, for display."""
+
+    type: str
+    since: float
+    shown: str
+
+
+def describe_open(value: Any, since: float) -> OpenInfo:
+    """An :class:`OpenInfo` for ``value``: only resource objects get a repr (theirs masks secrets)."""
+    shown = repr(value) if isinstance(value, Config) else ""
+    if len(shown) > _MAX_REPR:
+        shown = shown[: _MAX_REPR - 3] + "..."
+    return OpenInfo(type(value).__name__, since, shown)
+
+
+class BuiltResources(Resources):
+    """The resources a session has open: ``built.warehouse`` or ``built["warehouse"]``.
+
+    A :class:`resnb.Resources` (attribute and item access, ``in``, iteration over keys) that
+    also displays as a table of key, type, build time and a masked description.
+    """
+
+    __slots__ = ("_info",)
+
+    def __init__(self, values: Mapping[str, Any], info: Mapping[str, OpenInfo]) -> None:
+        super().__init__(values, hint="Build it first (%build_resources KEY) or check the key in %resources.")
+        object.__setattr__(self, "_info", dict(info))
+
+    def _ipython_key_completions_(self) -> list[str]:
+        return list(self._values)
+
+    def _cells(self) -> list[tuple[str, str, str, str]]:
+        cells = []
+        for key in self._values:
+            info = self._info.get(key)
+            if info is None:
+                cells.append((key, type(self._values[key]).__name__, "-", ""))
+            else:
+                cells.append((key, info.type, clock_time(info.since), info.shown))
+        return cells
+
+    def _text(self) -> str:
+        if not self._values:
+            return "No resources are open."
+        table = text_table(("key", "type", "built", "value"), self._cells())
+        return f"{len(self._values)} open resource(s):\n{table}"
+
+    def _html(self) -> str:
+        if not self._values:
+            return "<p>No resources are open.</p>"
+        title = f"<p>{html.escape(f'{len(self._values)} open resource(s)')}</p>"
+        return title + html_table(("key", "type", "built", "value"), self._cells())
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = {"text/plain": self._text(), "text/html": self._html()}
+        if include is not None:
+            bundle = {k: v for k, v in bundle.items() if k in set(include)}
+        if exclude is not None:
+            bundle = {k: v for k, v in bundle.items() if k not in set(exclude)}
+        return bundle
+
+    def _repr_html_(self) -> str:
+        return self._html()
+
+    def __repr__(self) -> str:
+        return self._text()

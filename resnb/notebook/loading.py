@@ -1,0 +1,312 @@
+"""Find the ``Definitions`` a notebook or a command works on, and re-import them after code changes.
+
+A *target* names them (no IPython needed, so the command line uses this module too):
+
+- ``package.module:attr``: an attribute of an importable module;
+- ``package.module``: its ``defs``, else its only ``Definitions``;
+- ``path/to/file.py`` or ``path/to/file.py:attr``: a file, imported under a stable module name
+  (its folder is put on ``sys.path``, as ``python file.py`` would);
+- ``name``: a variable of the notebook's namespace;
+- nothing: the namespace's ``defs``, else its only ``Definitions``, else the loose ``@asset``
+  functions and resource objects of the namespace, keyed by variable name.
+
+A ``Definitions``, a function decorated with ``@definitions`` (called now) and a
+``RepositoryDefinition`` are accepted wherever a target points.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import os
+import pkgutil
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from resnb.core.assets import AssetsDefinition
+from resnb.core.definitions import Definitions, LazyDefinitions, RepositoryDefinition
+from resnb.core.io_manager import IOManager
+from resnb.core.legacy import ResourceDefinition
+from resnb.core.resources import ConfigurableResourceFactory, PartialResource
+from resnb.errors import ResnbError, did_you_mean, listing
+from resnb.notebook.reloading import drop_bytecode, project_modules, restored_on_error
+
+__all__ = ["LoadedDefs", "TargetError", "load_target", "reload_target"]
+
+_FILE_TARGET = re.compile(r"^(?P<path>.+\.py)(?::(?P<attr>[A-Za-z_][\w.]*))?$")
+_MODULE_TARGET = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$")
+_DEFS_TYPES = (Definitions, LazyDefinitions, RepositoryDefinition)
+_RESOURCE_TYPES = (ConfigurableResourceFactory, PartialResource, ResourceDefinition, IOManager)
+
+
+class TargetError(ResnbError, ValueError):
+    """A target that names no ``Definitions``; the message names it and says what to write instead."""
+
+
+@dataclass(frozen=True)
+class LoadedDefs:
+    """Definitions and where they came from.
+
+    ``origin`` is ``"module"``, ``"file"``, ``"variable"`` (a namespace variable) or
+    ``"namespace"`` (the loose assets and resources of a namespace). ``modules`` are the modules
+    :func:`reload_target` re-imports; ``path`` is the file of a ``.py`` target.
+    """
+
+    defs: Definitions
+    target: str
+    modules: tuple[str, ...] = ()
+    path: Path | None = None
+    origin: str = "module"
+
+    def describe(self) -> str:
+        """A short description for summaries: ``shop.definitions:defs`` or ``the notebook's assets``."""
+        if self.origin == "namespace":
+            return "the notebook's assets and resources"
+        if self.origin == "variable":
+            return f"the notebook variable '{self.target}'"
+        return self.target
+
+
+def load_target(target: str | None, namespace: Mapping[str, Any] | None = None) -> LoadedDefs:
+    """The ``Definitions`` that ``target`` names (see the module docstring for the forms).
+
+    Raises :class:`TargetError` naming the target and the closest valid name when nothing
+    matches. Errors raised by the target's own code (an import that fails inside the module,
+    a ``@definitions`` function that raises) propagate unchanged.
+    """
+    text = (target or "").strip()
+    namespace = namespace if namespace is not None else {}
+    if not text:
+        return _from_namespace(namespace)
+    match = _FILE_TARGET.match(text)
+    if match:
+        return _from_file(Path(match["path"]).expanduser(), match["attr"], text)
+    if ":" in text:
+        module_name, attr = text.split(":", 1)
+        return _from_module(module_name.strip(), attr.strip(), text, namespace)
+    if text in namespace:
+        value = namespace[text]
+        if isinstance(value, ModuleType):  # `import shop` then `%load_defs shop`
+            return _from_module(value.__name__, None, text, namespace)
+        return _from_variable(text, value)
+    return _from_module(text, None, text, namespace)
+
+
+def reload_target(loaded: LoadedDefs, namespace: Mapping[str, Any] | None = None) -> LoadedDefs:
+    """Load ``loaded``'s target again, re-importing its module(s) first so code changes show.
+
+    For a module target every already-imported module of the same project package is imported
+    afresh; if the new code fails to import, the previous modules are put back and the error
+    propagates. Namespace targets are read from ``namespace`` again.
+    """
+    if loaded.origin == "file" and loaded.path is not None:
+        attr = loaded.target.rsplit(":", 1)[1] if _has_attr(loaded.target) else None
+        with restored_on_error(list(loaded.modules)):
+            for name in loaded.modules:
+                sys.modules.pop(name, None)
+            return _from_file(loaded.path, attr, loaded.target)
+    if loaded.origin == "module":
+        module_name, _, attr = loaded.target.partition(":")
+        stale = project_modules(module_name)
+        with restored_on_error(stale):
+            for name in stale:
+                drop_bytecode(sys.modules.get(name))
+                sys.modules.pop(name, None)
+            importlib.invalidate_caches()
+            return _from_module(module_name, attr or None, loaded.target, {})
+    target = None if loaded.origin == "namespace" else loaded.target
+    return load_target(target, namespace)
+
+
+# -- the forms of a target -------------------------------------------------------------------------
+def _as_definitions(value: Any) -> Definitions | None:
+    """``value`` as Definitions (a ``@definitions`` function is called), or None if it is not one."""
+    if isinstance(value, Definitions):
+        return value
+    if isinstance(value, LazyDefinitions):
+        return value()
+    if isinstance(value, RepositoryDefinition):
+        return value.definitions
+    return None
+
+
+def _not_definitions(target: str, value: Any) -> TargetError:
+    return TargetError(
+        f"Target '{target}' is a {type(value).__name__}, not a Definitions. Point it at a "
+        "Definitions object, a function decorated with @definitions, or a module that defines one."
+    )
+
+
+def _from_variable(name: str, value: Any) -> LoadedDefs:
+    defs = _as_definitions(value)
+    if defs is None:
+        raise _not_definitions(name, value)
+    return LoadedDefs(defs, name, origin="variable")
+
+
+def _definitions_in(members: Mapping[str, Any]) -> dict[str, Any]:
+    """Public members holding Definitions, one name per object (the first seen)."""
+    found: dict[str, Any] = {}
+    seen: set[int] = set()
+    for name, value in members.items():
+        if name.startswith("_") or not isinstance(value, _DEFS_TYPES) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        found[name] = value
+    return found
+
+
+def _pick(members: Mapping[str, Any]) -> tuple[str, Any] | None:
+    """``defs`` if present, else the only Definitions; None when there is none."""
+    if isinstance(members.get("defs"), _DEFS_TYPES):
+        return "defs", members["defs"]
+    found = _definitions_in(members)
+    if len(found) == 1:
+        return next(iter(found.items()))
+    if len(found) > 1:
+        raise TargetError(
+            f"Found several Definitions: {listing(found)}, and none is named 'defs'. Name the one "
+            f"to load, for example '{sorted(found)[0]}'."
+        )
+    return None
+
+
+def _from_namespace(namespace: Mapping[str, Any]) -> LoadedDefs:
+    picked = _pick(namespace)
+    if picked is not None:
+        return _from_variable(*picked)
+    assets, resources = _loose_definitions(namespace)
+    if not assets and not resources:
+        raise TargetError(
+            "Nothing to load: no target was given and the notebook defines no Definitions, no "
+            "@asset function and no resource. Define `defs = Definitions(...)` or some assets, "
+            "or give a target such as 'my_package.definitions:defs' or 'path/to/file.py'."
+        )
+    return LoadedDefs(Definitions(assets=assets, resources=resources), "", origin="namespace")
+
+
+def _loose_definitions(namespace: Mapping[str, Any]) -> tuple[list[AssetsDefinition], dict[str, Any]]:
+    assets: dict[int, AssetsDefinition] = {}
+    resources: dict[str, Any] = {}
+    for name, value in namespace.items():
+        if name.startswith("_"):
+            continue
+        if isinstance(value, AssetsDefinition):
+            assets.setdefault(id(value), value)
+        elif isinstance(value, _RESOURCE_TYPES):
+            resources[name] = value
+    return list(assets.values()), resources
+
+
+def _from_module(module_name: str, attr: str | None, target: str, namespace: Mapping[str, Any]) -> LoadedDefs:
+    if not _MODULE_TARGET.match(module_name) or (attr is not None and not attr.isidentifier()):
+        raise TargetError(
+            f"Target '{target}' is not a valid target. Write 'package.module', "
+            "'package.module:attribute', 'path/to/file.py[:attribute]' or a notebook variable name."
+        )
+    module = _import(module_name, target, namespace)
+    defs_name, value = _attribute(module, attr, target)
+    defs = _as_definitions(value)
+    if defs is None:
+        raise _not_definitions(f"{module_name}:{defs_name}", value)
+    modules = tuple(project_modules(module_name))
+    return LoadedDefs(defs, f"{module_name}:{defs_name}", modules, None, "module")
+
+
+def _import(module_name: str, target: str, namespace: Mapping[str, Any]) -> ModuleType:
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not (module_name == exc.name or module_name.startswith(exc.name + ".")):
+            raise  # a module imported *by* the target is missing: the user's code must say so
+        variables = _definitions_in(namespace)
+        hint = did_you_mean(module_name, variables) or did_you_mean(exc.name, _sibling_modules(exc.name))
+        raise TargetError(
+            f"Cannot load target '{target}': there is no module named '{exc.name}' (and no notebook "
+            f"variable of that name).{hint} Check the spelling and that the folder containing the "
+            f"package is on sys.path (the current directory is {os.getcwd()})."
+        ) from None
+
+
+def _sibling_modules(missing: str) -> list[str]:
+    """Importable modules next to ``missing`` (same package), full dotted names, for suggestions."""
+    parent, _, _ = missing.rpartition(".")
+    if parent:
+        package = sys.modules.get(parent)
+        path = getattr(package, "__path__", None)
+        found = [info.name for info in pkgutil.iter_modules(path)] if path else []
+        return [f"{parent}.{name}" for name in found]
+    found = [info.name for info in pkgutil.iter_modules()]
+    return [*found, *(name for name in sys.modules if "." not in name)]
+
+
+def _attribute(module: ModuleType, attr: str | None, target: str) -> tuple[str, Any]:
+    members = vars(module)
+    if attr is None:
+        picked = _pick(members)
+        if picked is None:
+            raise TargetError(
+                f"Module '{module.__name__}' (target '{target}') defines no Definitions. Define "
+                f"`defs = Definitions(...)` in it, or name the attribute: '{module.__name__}:NAME'."
+            )
+        return picked
+    if attr not in members:
+        found = _definitions_in(members)
+        raise TargetError(
+            f"Module '{module.__name__}' has no attribute '{attr}' (target '{target}')."
+            f"{did_you_mean(attr, found) or did_you_mean(attr, members)} Definitions in it: "
+            f"{listing(found)}."
+        )
+    return attr, members[attr]
+
+
+def _has_attr(target: str) -> bool:
+    match = _FILE_TARGET.match(target)
+    return bool(match and match["attr"])
+
+
+def _from_file(path: Path, attr: str | None, target: str) -> LoadedDefs:
+    resolved = path.resolve()
+    if not resolved.is_file():
+        raise TargetError(
+            f"Cannot load target '{target}': file '{path}' does not exist (looked for {resolved}). "
+            "Give a path relative to the current directory or an absolute one."
+        )
+    module_name = _file_module_name(resolved)
+    module = sys.modules.get(module_name) or _exec_file(module_name, resolved)
+    defs_name, value = _attribute(module, attr, target)
+    defs = _as_definitions(value)
+    if defs is None:
+        raise _not_definitions(f"{path}:{defs_name}", value)
+    shown = f"{path}:{attr}" if attr else str(path)
+    return LoadedDefs(defs, shown, (module_name,), resolved, "file")
+
+
+def _file_module_name(path: Path) -> str:
+    """``resnb_file_<stem>_<8 hex>``: the same name for the same file, in every session."""
+    stem = re.sub(r"\W", "_", path.stem)
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
+    return f"resnb_file_{stem}_{digest}"
+
+
+def _exec_file(module_name: str, path: Path) -> ModuleType:
+    folder = str(path.parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:  # pragma: no cover - only for non-.py files
+        raise TargetError(f"Cannot import '{path}' as Python code.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module

@@ -1,0 +1,168 @@
+"""What the magics share: strict argument parsing, error translation, settings and the live display.
+
+- :func:`magic_args` builds the parser from IPython's ``@argument`` decorators with
+  :class:`StrictParser`: unknown or abbreviated flags are rejected with a ``UsageError`` that
+  suggests the closest flag, never a ``SystemExit``.
+- :func:`usage_errors` turns resnb's input errors (unknown names, bad config, bad targets) into a
+  ``UsageError``: a short message, no traceback, and the cell still fails (so does nbclient).
+  Errors raised by user code (``UserCodeExecutionError``) pass through with their traceback.
+- :class:`Resnb` holds the ``%config Resnb.<option>`` settings.
+- :class:`LiveDisplay` shows one output and updates it in place.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from IPython.core.displaypub import DisplayPublisher
+from IPython.core.error import UsageError
+from IPython.core.magic_arguments import MagicArgumentParser, real_name
+from traitlets import Bool, Enum, Float, observe
+from traitlets.config import Configurable
+
+from resnb.errors import ResnbError, UserCodeExecutionError, did_you_mean
+
+__all__ = ["LiveDisplay", "Resnb", "StrictParser", "magic_args", "usage_errors"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_UNKNOWN = re.compile(r"unrecognized arguments: (?P<args>.*)")
+
+
+class Resnb(Configurable):
+    """Settings of the resnb extension: ``%config Resnb.log_level = 'INFO'``."""
+
+    log_level = Enum(
+        LOG_LEVELS,
+        default_value="WARNING",
+        help="Level of resnb's loggers (resources log to resnb.resource.<key>).",
+    ).tag(config=True)
+    graph_format = Enum(
+        ("svg", "dot", "png"),
+        default_value="svg",
+        help="Format of %resource_graph when --format is not given.",
+    ).tag(config=True)
+    show_progress = Bool(
+        True,
+        help="Show per-asset progress of %materialize in one output updated in place (in a kernel).",
+    ).tag(config=True)
+    progress_interval = Float(
+        0.1,
+        help="Minimum seconds between two progress updates of %materialize (the last one always shows).",
+    ).tag(config=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._apply_log_level(self.log_level)
+
+    @observe("log_level")
+    def _log_level_changed(self, change: Any) -> None:
+        self._apply_log_level(change["new"])
+
+    @staticmethod
+    def _apply_log_level(level: str) -> None:
+        logging.getLogger("resnb").setLevel(level)
+
+
+class StrictParser(MagicArgumentParser):
+    """A magic's argument parser: no abbreviations, intermixed positionals, ``UsageError`` on error."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.allow_abbrev = False
+
+    def error(self, message: str) -> Any:
+        match = _UNKNOWN.search(message)
+        if match:
+            first = match["args"].split()[0]
+            flags = [s for action in self._actions for s in action.option_strings]
+            hint = did_you_mean(first, flags) if first.startswith("-") else ""
+            message += f".{hint}" if hint else ""
+        usage = self.format_usage().replace("::", "").strip()
+        raise UsageError(f"%{self.prog}: {message}\nusage: {usage}")
+
+    def parse_argstring(self, argstring: str, *, partial: bool = False) -> Any:
+        from IPython.utils.process import arg_split
+
+        argstring = argstring.rstrip()
+        if argstring.endswith(";"):  # a trailing ';' silences the output (@output_can_be_silenced)
+            argstring = argstring[:-1]
+        try:
+            argv = arg_split(argstring, posix=os.name != "nt", strict=True)  # quotes removed
+        except ValueError as exc:  # an unclosed quote
+            raise UsageError(f"%{self.prog}: cannot split the arguments ({exc}).") from None
+        return self.parse_intermixed_args(argv)
+
+
+def magic_args(func: F) -> F:
+    """Like ``@magic_arguments()``, with :class:`StrictParser`; ``%name?`` shows the usage."""
+    parser = StrictParser(prog=real_name(func), description=func.__doc__)
+    group = None
+    for decorator in getattr(func, "decorators", [])[::-1]:
+        result = decorator.add_to_parser(parser, group)
+        if result is not None:
+            group = result
+    func.parser = parser  # type: ignore[attr-defined]
+    func.__doc__ = parser.format_help()
+    return func
+
+
+def usage_errors(func: F) -> F:
+    """Raise resnb's input errors as ``UsageError`` (user-code errors pass through unchanged)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UserCodeExecutionError:
+            raise
+        except ResnbError as exc:
+            raise UsageError(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def check_variable_name(name: str | None) -> None:
+    """``-o NAME`` must be a valid Python identifier."""
+    if name is not None and not name.isidentifier():
+        raise UsageError(f"-o {name!r}: the name to bind must be a Python identifier, such as result.")
+
+
+class LiveDisplay:
+    """One output shown through ``shell``'s display publisher and updated in place.
+
+    Updates closer together than ``interval`` seconds are skipped, except the final one.
+    """
+
+    def __init__(self, shell: Any, interval: float) -> None:
+        self.shell = shell
+        self.interval = interval
+        self.display_id = uuid.uuid4().hex
+        self._shown = False
+        self._last = 0.0
+
+    @staticmethod
+    def supported(shell: Any) -> bool:
+        """True in a kernel (or any front end with its own display publisher), False in a terminal."""
+        publisher = getattr(shell, "display_pub", None)
+        return publisher is not None and type(publisher) is not DisplayPublisher
+
+    def update(self, obj: Any, *, final: bool = False) -> None:
+        """Show ``obj`` (first call) or replace what was shown."""
+        now = time.perf_counter()
+        if self._shown and not final and now - self._last < self.interval:
+            return
+        data, metadata = self.shell.display_formatter.format(obj)
+        self.shell.display_pub.publish(
+            data, metadata, transient={"display_id": self.display_id}, update=self._shown
+        )
+        self._shown = True
+        self._last = now

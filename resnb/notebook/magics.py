@@ -1,0 +1,210 @@
+"""The resnb magics (``%load_ext resnb``). Their names and flags are the public contract.
+
+Each magic parses its line strictly (``%name?`` shows the usage), turns bad input into a
+``UsageError`` (with "did you mean"), returns a result object (so ``x = %magic ...`` and ``_``
+work and a trailing ``;`` silences it), and delegates the work to a
+:class:`~resnb.notebook.session.Session`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand, output_can_be_silenced
+from IPython.core.magic_arguments import argument, parse_argstring
+from traitlets import Instance
+from traitlets.config import Configurable
+
+from resnb.notebook.magic_support import LiveDisplay, Resnb, check_variable_name, magic_args, usage_errors
+from resnb.notebook.session import Session
+
+__all__ = ["MAGIC_NAMES", "ResnbMagics"]
+
+#: The line magics the extension registers.
+MAGIC_NAMES = (
+    "load_defs",
+    "reload_defs",
+    "resources",
+    "resource_graph",
+    "build_resources",
+    "teardown_resources",
+    "materialize",
+    "asset_value",
+    "resnb_status",
+)
+
+
+@magics_class
+class ResnbMagics(Magics, Configurable):
+    """The magics, holding one :class:`Session` per shell and the :class:`Resnb` settings."""
+
+    settings = Instance(Resnb)
+
+    def __init__(self, shell: Any, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self.settings = Resnb(parent=shell)
+        self.session = Session(namespace=shell.user_ns)
+
+    def _loaded_session(self) -> Session:
+        if self.session.loaded is None:
+            raise UsageError(
+                "No Definitions are loaded: run %load_defs first (%load_defs module:attr, "
+                "%load_defs path/to/file.py, or %load_defs alone for the notebook's own)."
+            )
+        return self.session
+
+    def _bind(self, name: str | None, value: Any) -> None:
+        if name is not None:
+            self.shell.user_ns[name] = value
+
+    # -- definitions ----------------------------------------------------------------------------------
+    @magic_args
+    @argument("target", nargs="?", help="module:attr, module, file.py[:attr], or a notebook variable.")
+    @output_can_be_silenced
+    @line_magic
+    @usage_errors
+    def load_defs(self, line: str) -> Any:
+        """Load Definitions and show a summary (assets, resources, jobs, problems).
+
+        Without TARGET: the notebook's `defs`, its only Definitions, or its loose @asset
+        functions and resources.
+        """
+        args = parse_argstring(self.load_defs, line)
+        return self.session.load(args.target)
+
+    @magic_args
+    @output_can_be_silenced
+    @line_magic
+    @usage_errors
+    def reload_defs(self, line: str) -> Any:
+        """Re-import the loaded Definitions' code and report what changed.
+
+        Open resources whose declaration did not change stay open; the others are torn down.
+        """
+        parse_argstring(self.reload_defs, line)
+        return self._loaded_session().reload()
+
+    @magic_args
+    @output_can_be_silenced
+    @line_magic
+    @usage_errors
+    def resources(self, line: str) -> Any:
+        """A table of the resources: key, type, config (secrets masked), env vars, links, state."""
+        parse_argstring(self.resources, line)
+        return self._loaded_session().resources_table()
+
+    @magic_args
+    @argument("-s", "--select", help="Selection such as '+name', 'name+', '*name' (default: everything).")
+    @argument(
+        "-f",
+        "--format",
+        choices=("svg", "dot", "png"),
+        help="Output format (default: %%config Resnb.graph_format).",
+    )
+    @argument("-O", "--output", metavar="FILE", help="Also save the graph to FILE (.svg, .png, .dot).")
+    @argument("--no-resources", action="store_true", help="Leave resources out of the graph.")
+    @output_can_be_silenced
+    @line_magic
+    @usage_errors
+    def resource_graph(self, line: str) -> Any:
+        """The graph of resources, assets and ops, with their state (built, materialized, failed, stale)."""
+        args = parse_argstring(self.resource_graph, line)
+        from resnb.notebook.graph_magic import draw_graph
+
+        session = self._loaded_session()
+        fmt = args.format or self.settings.graph_format
+        return draw_graph(session, args.select, fmt, args.output, not args.no_resources, args.format)
+
+    # -- resources -----------------------------------------------------------------------------------
+    @magic_args
+    @argument("keys", nargs="*", metavar="KEY", help="Resource keys to build (default: all).")
+    @argument(
+        "-c",
+        "--config",
+        nargs="+",
+        action="extend",
+        metavar="KEY.FIELD=VALUE",
+        help="Config values, typed by the resource's model.",
+    )
+    @argument("-j", "--config-json", metavar="JSON", help='Config as JSON: {"KEY": {"FIELD": VALUE}}.')
+    @argument("-F", "--form", action="store_true", help="Show a form to fill in and build instead.")
+    @argument("-o", "--out", metavar="NAME", help="Also bind the result to the variable NAME.")
+    @no_var_expand
+    @output_can_be_silenced
+    @line_magic
+    @usage_errors
+    def build_resources(self, line: str) -> Any:
+        """Build resources and keep them open across cells; returns the open resources.
+
+        Building a key again tears its previous build down first. %teardown_resources closes them.
+        """
+        args = parse_argstring(self.build_resources, line)
+        check_variable_name(args.out)
+        from resnb.notebook.build_magic import build
+
+        result = build(self._loaded_session(), args.keys, args.config or [], args.config_json, args.form)
+        self._bind(args.out, result)
+        return result
+
+    @magic_args
+    @argument("keys", nargs="*", metavar="KEY", help="Resource keys to tear down (default: all open).")
+    @output_can_be_silenced
+    @line_magic
+    @usage_errors
+    def teardown_resources(self, line: str) -> Any:
+        """Tear down open resources (and those that depend on them), exactly once."""
+        args = parse_argstring(self.teardown_resources, line)
+        return self.session.teardown(args.keys or None)
+
+    # -- assets --------------------------------------------------------------------------------------
+    @magic_args
+    @argument("assets", nargs="*", metavar="ASSET", help="Assets to materialize.")
+    @argument("-u", "--upstream", action="store_true", help="Recompute everything upstream too.")
+    @argument("-s", "--select", help="Selection such as '+name' or 'name*', added to ASSET.")
+    @argument("-o", "--out", metavar="NAME", help="Also bind the result to the variable NAME.")
+    @output_can_be_silenced
+    @line_magic
+    @usage_errors
+    def materialize(self, line: str) -> Any:
+        """Materialize assets with the session's resources; returns the value (one ASSET) or a result.
+
+        Upstream values materialized earlier in this kernel are reused (unless --upstream);
+        upstream never materialized is added to the run. A failure raises, naming the asset.
+        """
+        args = parse_argstring(self.materialize, line)
+        check_variable_name(args.out)
+        if not args.assets and not args.select:
+            raise UsageError("%materialize: name at least one asset (or give --select '*' for all).")
+        session = self._loaded_session()
+        live = None
+        if self.settings.show_progress and LiveDisplay.supported(self.shell):
+            live = LiveDisplay(self.shell, self.settings.progress_interval)
+        result = session.materialize(
+            args.assets,
+            upstream=args.upstream,
+            select=args.select,
+            on_progress=None if live is None else lambda r: live.update(r, final=r.finished),
+        )
+        value = result.value(args.assets[0]) if len(args.assets) == 1 and not args.select else result
+        self._bind(args.out, value)
+        return value
+
+    @magic_args
+    @argument("asset", metavar="ASSET", help="The asset whose value to return.")
+    @output_can_be_silenced
+    @line_magic
+    @usage_errors
+    def asset_value(self, line: str) -> Any:
+        """The value ASSET got in this kernel, or else what its IO manager loads."""
+        args = parse_argstring(self.asset_value, line)
+        return self._loaded_session().asset_value(args.asset)
+
+    @magic_args
+    @output_can_be_silenced
+    @line_magic
+    @usage_errors
+    def resnb_status(self, line: str) -> Any:
+        """What is loaded, which resources are open, what is materialized and what is stale (and why)."""
+        parse_argstring(self.resnb_status, line)
+        return self.session.status()

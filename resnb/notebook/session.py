@@ -1,0 +1,326 @@
+"""``Session``: the state of one kernel: loaded Definitions, open resources, materialised values.
+
+No IPython here: the magics drive a session, and so can the command line or a test.
+
+- ``load``/``reload`` install Definitions and report a diff; open resources whose declaration did
+  not change stay open, the others are torn down.
+- ``build`` opens resources (with their dependencies) and keeps them open across calls; building
+  a key again tears its previous build down first. ``teardown`` closes them, each exactly once.
+- ``materialize`` runs assets with the open resources (reused as they are, never re-initialised
+  or torn down by the run), other resources being built for the run only. Values stay in a
+  session-wide in-memory IO manager (when the Definitions define no ``io_manager``), so later runs
+  reuse upstream values instead of recomputing them.
+- ``status`` says what is open, materialised, failed, and stale and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from resnb.build.scope import PreBuilt, ResourceScope
+from resnb.core.definitions import Definitions
+from resnb.errors import (
+    ConfigError,
+    InvalidSubsetError,
+    IOManagerError,
+    ResnbError,
+    UnknownResourceError,
+    did_you_mean,
+    exception_summary,
+    listing,
+)
+from resnb.execution.io_managers import InMemoryIOManager
+from resnb.execution.materialize import bind_asset_resources
+from resnb.execution.selection import asset_graph
+from resnb.notebook import runs
+from resnb.notebook.config_args import to_resource_config
+from resnb.notebook.describe import asset_name, find_problems, type_text
+from resnb.notebook.display import (
+    BuiltResources,
+    DefsSummary,
+    MaterializeResult,
+    ReloadReport,
+    ResourceTable,
+    StatusReport,
+    TeardownReport,
+)
+from resnb.notebook.display_resources import describe_open
+from resnb.notebook.fingerprint import asset_fingerprint, resource_fingerprint
+from resnb.notebook.loading import LoadedDefs, load_target, reload_target
+from resnb.notebook.session_resources import OpenResources
+from resnb.notebook.session_state import (
+    AssetRecords,
+    Installed,
+    load_through_io_manager,
+    reload_diff,
+    stale_reasons,
+    user_frames,
+    uses_default_io_manager,
+)
+
+__all__ = ["NotLoadedError", "Session"]
+
+DEFAULT_IO_MANAGER = "io_manager"
+_SESSION_MEMORY_PRINT = "session in-memory IO manager"
+
+
+class NotLoadedError(ResnbError, ValueError):
+    """The session has no Definitions yet."""
+
+
+class Session:
+    """The state of one notebook kernel (see the module docstring).
+
+    ``namespace`` is where targets without a module are looked up (the notebook's variables).
+    """
+
+    def __init__(self, namespace: Mapping[str, Any] | None = None) -> None:
+        self.namespace = namespace
+        self._installed: Installed | None = None
+        self._open = OpenResources()
+        self._assets = AssetRecords()
+        self._memory = InMemoryIOManager()
+
+    # -- what is loaded ------------------------------------------------------------------------------
+    @property
+    def loaded(self) -> LoadedDefs | None:
+        """The loaded target, or None."""
+        return self._installed.loaded if self._installed else None
+
+    def _require(self) -> Installed:
+        if self._installed is None:
+            raise NotLoadedError(
+                "No Definitions are loaded. Load them first: %load_defs [TARGET] in a notebook "
+                "(TARGET such as 'my_package.definitions:defs'; none: the notebook's own)."
+            )
+        return self._installed
+
+    @property
+    def defs(self) -> Definitions:
+        """The loaded Definitions."""
+        return self._require().loaded.defs
+
+    @property
+    def resource_definitions(self) -> dict[str, Any]:
+        """Resource key -> declaration (the Definitions' resources and those bound to assets)."""
+        return dict(self._require().resources)
+
+    @property
+    def asset_names(self) -> list[str]:
+        """The asset keys, as ``a`` or ``prefix/a``, in topological order."""
+        return self._require().graph.toposort() if self._installed else []
+
+    @property
+    def resource_keys(self) -> list[str]:
+        """The resource keys, sorted."""
+        return sorted(self._installed.resources) if self._installed else []
+
+    # -- load / reload --------------------------------------------------------------------------------
+    def load(self, target: str | None = None) -> DefsSummary:
+        """Load the Definitions ``target`` names (see :func:`load_target`) and summarise them."""
+        self._install(load_target(target, self.namespace))
+        return self.summary()
+
+    def reload(self) -> ReloadReport:
+        """Re-import the loaded target's code and report what changed."""
+        installed = self._require()
+        return self._install(reload_target(installed.loaded, self.namespace))
+
+    def summary(self) -> DefsSummary:
+        """Assets, resources, jobs and problems of the loaded Definitions."""
+        installed = self._require()
+        defs = installed.loaded.defs
+        return DefsSummary(
+            installed.loaded.describe(),
+            {asset_name(d): d.group_name for d in defs.assets},
+            {key: type_text(value) for key, value in sorted(installed.resources.items())},
+            [job.name for job in defs.jobs],
+            find_problems(defs, installed.resources),
+        )
+
+    def _install(self, loaded: LoadedDefs) -> ReloadReport:
+        defs = loaded.defs
+        resources = bind_asset_resources(defs.assets, defs.resources)
+        new = Installed(
+            loaded,
+            resources,
+            {key.to_user_string(): asset_fingerprint(d) for d in defs.assets for key in d.keys},
+            {key: resource_fingerprint(value) for key, value in resources.items()},
+            asset_graph(defs.assets),
+        )
+        old, self._installed = self._installed, new
+        report = reload_diff(loaded.describe(), old, new)
+        report.torn_down = self._open.refresh(resources, new.resource_prints)
+        report.kept_open = list(self._open)
+        self._assets.forget_except(new.asset_prints)
+        return report
+
+    # -- resources ----------------------------------------------------------------------------------
+    def build(
+        self, keys: Iterable[str] | None = None, config: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> BuiltResources:
+        """Open ``keys`` (default: every resource) and their dependencies; keep them open.
+
+        ``config`` maps key -> {field: value} (as
+        :func:`~resnb.notebook.config_args.parse_config_args` returns it), typed and merged over
+        the declared values. A key already open is torn down first (the open resources that
+        depend on it are rebuilt with it, with their previous config). If one fails, the
+        resources this call opened are torn down again.
+        """
+        installed = self._require()
+        wanted = list(installed.resources) if keys is None else list(dict.fromkeys(keys))
+        config = dict(config or {})
+        self._check_build_request(wanted, config)
+        complete = to_resource_config(installed.resources, config) if config else {}
+        configs = {key: entry["config"] for key, entry in complete.items()}
+        self._open.build(installed.resources, installed.resource_prints, wanted, configs)
+        return self._open.built()
+
+    def _check_build_request(self, wanted: list[str], config: Mapping[str, Any]) -> None:
+        for key in [*wanted, *config]:
+            self.check_resource_key(key)
+        for key in config:
+            if key not in wanted:
+                raise ConfigError(
+                    f"Config was given for resource '{key}', which is not being built (building: "
+                    f"{listing(wanted)}). Add '{key}' to the keys to build, or drop its config."
+                )
+
+    def check_resource_key(self, key: str) -> None:
+        """Raise :class:`~resnb.errors.UnknownResourceError` (did you mean) unless ``key`` is a resource."""
+        resources = self._require().resources
+        if key not in resources:
+            raise UnknownResourceError(
+                f"No resource with key '{key}'. Resource keys: {listing(resources)}."
+                f"{did_you_mean(key, resources)}"
+            )
+
+    def teardown(self, keys: Iterable[str] | None = None) -> TeardownReport:
+        """Tear down ``keys`` (default: everything open) and what depends on them, exactly once."""
+        wanted = list(self._open) if keys is None else list(dict.fromkeys(keys))
+        if keys is not None:
+            for key in wanted:
+                if key not in self._open:
+                    self.check_resource_key(key)
+        problems = self._open.teardown_problems
+        first = len(problems)
+        torn_down = self._open.close(wanted)
+        failed = {p.key: exception_summary(p.error) for p in problems[first:]}
+        return TeardownReport(torn_down, [k for k in wanted if k not in torn_down], failed)
+
+    def close(self) -> None:
+        """Tear down everything still open (safe to call more than once)."""
+        self._open.close(list(self._open))
+
+    def built(self) -> BuiltResources:
+        """The open resources, as a ``Resources`` object."""
+        return self._open.built()
+
+    def resources_table(self) -> ResourceTable:
+        """Every resource of the loaded Definitions, described safely."""
+        installed = self._require()
+        return ResourceTable.from_definitions(installed.loaded.defs, installed.resources, self._open.since())
+
+    # -- runs -----------------------------------------------------------------------------------------
+    def _run_resources(self) -> dict[str, Any]:
+        resources = self._open.for_run(self._require().resources)
+        resources.setdefault(DEFAULT_IO_MANAGER, PreBuilt(self._memory))
+        return resources
+
+    def _current_print(self, key: str) -> str:
+        if key in self._open:
+            return self._open[key].effective_print
+        prints = self._require().resource_prints
+        if key == DEFAULT_IO_MANAGER and key not in prints:
+            return _SESSION_MEMORY_PRINT
+        return prints.get(key, "missing")
+
+    def materialize(
+        self,
+        names: Iterable[str] = (),
+        *,
+        upstream: bool = False,
+        select: str | None = None,
+        on_progress: runs.Progress | None = None,
+    ) -> MaterializeResult:
+        """Materialise ``names`` (and ``select``); nothing named: every asset.
+
+        Upstream assets not materialised in this session are added; ``upstream=True``
+        recomputes everything upstream. A failure raises :class:`~resnb.errors.StepExecutionError`
+        naming the asset, chained to the user's exception (the result is on its ``.result``).
+        """
+        installed = self._require()
+        names = list(names)
+        if not names and not select:
+            names = installed.graph.toposort()
+        wanted = runs.selection(
+            installed.graph, names, select, upstream=upstream, available=self._assets.available
+        )
+        resources = self._run_resources()
+        plan = runs.plan_run(installed.loaded.defs.assets, wanted, resources)
+        used = self._resource_prints_by_step(plan, resources)
+        live, result = runs.run_plan(plan, on_progress)
+        self._assets.record(live.rows, live.value, installed.asset_prints, used)
+        error = runs.failure_error(live, result)
+        if error is not None:
+            raise user_frames(error) from error.__cause__
+        return live
+
+    def _resource_prints_by_step(self, plan: Any, resources: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+        scope = ResourceScope(resources)
+        used = {}
+        for step in plan.steps:
+            keys = scope.init_order(step.required_keys & resources.keys())
+            used[step.name] = {key: self._current_print(key) for key in keys}
+        return used
+
+    def asset_value(self, name: str) -> Any:
+        """The value ``name`` got in this session, else what its IO manager loads."""
+        installed = self._require()
+        if name not in installed.graph:
+            raise InvalidSubsetError(
+                f"No asset named '{name}'. Assets: {listing(installed.graph)}.{did_you_mean(name, installed.graph)}"
+            )
+        if name in self._assets.values:
+            return self._assets.values[name]
+        resources = self._run_resources()
+        if DEFAULT_IO_MANAGER not in installed.resources and uses_default_io_manager(
+            installed.loaded.defs, name
+        ):
+            raise IOManagerError(
+                f"Asset '{name}' has not been materialized in this session, and its values are kept "
+                f"in memory (the Definitions define no '{DEFAULT_IO_MANAGER}'). Materialize it first."
+            )
+        return load_through_io_manager(installed.loaded.defs, name, resources)
+
+    # -- status ---------------------------------------------------------------------------------------
+    def stale(self) -> dict[str, list[str]]:
+        """Materialised asset -> why its value may be out of date (nothing when it is current)."""
+        installed = self._require()
+        records = self._assets.materialized
+        return stale_reasons(installed.graph, records, installed.asset_prints, self._current_print)
+
+    def status(self) -> StatusReport:
+        """What is loaded, open, materialised, failed and stale (and why)."""
+        installed = self._installed
+        info = {key: describe_open(entry.value, entry.since) for key, entry in self._open.entries.items()}
+        materialized = {name: (m.at, m.duration) for name, m in self._assets.materialized.items()}
+        return StatusReport(
+            installed.loaded.describe() if installed else None,
+            installed.at if installed else None,
+            info,
+            materialized,
+            dict(self._assets.failed),
+            self.stale() if installed else {},
+        )
+
+    def graph_states(self) -> dict[str, str]:
+        """Graph node name -> state (built, materialized, failed, stale) for rendering."""
+        states = {f"resource:{key}": "built" for key in self._open}
+        stale = self.stale() if self._installed else {}
+        for name in self._assets.materialized:
+            states[name] = "stale" if name in stale else "materialized"
+        for name in self._assets.failed:
+            states[name] = "failed"
+        return states

@@ -1,0 +1,217 @@
+"""The records a :class:`~resnb.notebook.session.Session` keeps, and the helpers that read them."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from resnb.build.resolve import apply_run_config
+from resnb.build.scope import ResourceScope, TeardownProblem
+from resnb.core.definitions import Definitions
+from resnb.core.graph import DependencyGraph
+from resnb.core.keys import AssetKey
+from resnb.core.legacy import ResourceDefinition
+from resnb.core.resources import ConfigurableResourceFactory, PartialResource
+from resnb.errors import ConfigError
+from resnb.execution.io_managers import InputContext, OutputContext
+from resnb.notebook.display import ReloadReport
+from resnb.notebook.loading import LoadedDefs
+
+__all__ = [
+    "AssetRecords",
+    "Installed",
+    "Materialization",
+    "OpenResource",
+    "effective_declaration",
+    "load_through_io_manager",
+    "reload_diff",
+    "stale_reasons",
+    "user_frames",
+    "uses_default_io_manager",
+]
+
+E = TypeVar("E", bound=BaseException)
+
+
+@dataclass
+class Installed:
+    """What a load installed: the Definitions, their bound resources, fingerprints, asset graph."""
+
+    loaded: LoadedDefs
+    resources: dict[str, Any]
+    asset_prints: dict[str, str]
+    resource_prints: dict[str, str]
+    graph: DependencyGraph
+    at: float = field(default_factory=time.time)
+
+
+def reload_diff(source: str, old: Installed | None, new: Installed) -> ReloadReport:
+    """Assets and resources added, removed and changed (by fingerprint) from ``old`` to ``new``."""
+    report = ReloadReport(source)
+    if old is None:
+        return report
+    for kind, before, after in (
+        ("assets", old.asset_prints, new.asset_prints),
+        ("resources", old.resource_prints, new.resource_prints),
+    ):
+        report.added[kind] = [name for name in after if name not in before]  # type: ignore[index]
+        report.removed[kind] = [name for name in before if name not in after]  # type: ignore[index]
+        report.changed[kind] = [n for n in after if n in before and before[n] != after[n]]  # type: ignore[index]
+    return report
+
+
+@dataclass
+class OpenResource:
+    """A resource the session built and keeps open until it is torn down.
+
+    ``declaration_print`` fingerprints what was declared (compared on reload);
+    ``effective_print`` what was built, config included (compared for staleness).
+    """
+
+    key: str
+    value: Any
+    scope: ResourceScope
+    declaration: Any
+    declaration_print: str
+    effective_print: str
+    since: float
+    dependencies: frozenset[str] = frozenset()
+    config: Mapping[str, Any] | None = None  # kept in memory only, never shown (may hold secrets)
+    problems: list[TeardownProblem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Materialization:
+    """When an asset was materialised, how long it took, and with which code and resources."""
+
+    at: float
+    sequence: int
+    duration: float
+    code_print: str
+    resource_prints: Mapping[str, str]
+
+
+class AssetRecords:
+    """What this session materialised: when, how long, with which code and resources; the values."""
+
+    def __init__(self) -> None:
+        self.materialized: dict[str, Materialization] = {}
+        self.values: dict[str, Any] = {}
+        self.failed: dict[str, str] = {}  # asset -> error summary of its last run
+        self._sequence = itertools.count()
+
+    def available(self, name: str) -> bool:
+        """True when a value of ``name`` from this session can be reused (its last run succeeded)."""
+        return name in self.materialized and name not in self.failed
+
+    def record(
+        self,
+        rows: Iterable[Any],
+        values: Callable[[str], Any],
+        prints: Mapping[str, str],
+        used: Mapping[str, Any],
+    ) -> None:
+        """Record a run's rows (``RunRow``); ``used``: step -> resource fingerprints it ran with."""
+        now = time.time()
+        for row in rows:
+            for name in row.assets:
+                if row.status == "succeeded":
+                    sequence = next(self._sequence)
+                    resources = dict(used.get(row.step, {}))
+                    self.materialized[name] = Materialization(
+                        now, sequence, row.duration or 0.0, prints[name], resources
+                    )
+                    self.values[name] = values(name)
+                    self.failed.pop(name, None)
+                elif row.status == "failed":
+                    self.failed[name] = row.error
+
+    def forget_except(self, names: Iterable[str]) -> None:
+        """Drop the records of assets that are not in ``names`` (after a reload removed them)."""
+        keep = set(names)
+        for name in [n for n in [*self.materialized, *self.failed] if n not in keep]:
+            self.materialized.pop(name, None)
+            self.values.pop(name, None)
+            self.failed.pop(name, None)
+
+
+def effective_declaration(key: str, declaration: Any, config: Mapping[str, Any] | None) -> Any:
+    """What to build for ``key``: the declaration with ``config`` applied.
+
+    ``config`` is complete (every field, as :func:`~resnb.notebook.config_args.to_resource_config`
+    returns it) and validated; None builds the declaration as it is.
+    """
+    if config is None:
+        return declaration
+    if isinstance(declaration, (ConfigurableResourceFactory, PartialResource)):
+        return apply_run_config(key, declaration, dict(config))
+    if isinstance(declaration, ResourceDefinition):
+        return declaration.configured(dict(config))
+    raise ConfigError(
+        f"Resource '{key}' is a plain {type(declaration).__name__} value, which has no config fields. "
+        f"Build it without config, or make it a ConfigurableResource."
+    )
+
+
+def user_frames(error: E) -> E:
+    """``error`` carrying its cause's traceback, so a post-mortem debugger opens in user code."""
+    cause = error.__cause__
+    if cause is not None and cause.__traceback__ is not None:
+        return error.with_traceback(cause.__traceback__)
+    return error
+
+
+def stale_reasons(
+    graph: DependencyGraph,
+    materialized: Mapping[str, Materialization],
+    asset_prints: Mapping[str, str],
+    current_print: Callable[[str], str],
+) -> dict[str, list[str]]:
+    """Asset name -> why its materialised value may be out of date (code, upstream, resources)."""
+    reasons: dict[str, list[str]] = {}
+    for name in graph.toposort():
+        record = materialized.get(name)
+        if record is None:
+            continue
+        why = []
+        if asset_prints.get(name) != record.code_print:
+            why.append("code changed")
+        for parent in graph.upstream_of(name):
+            before = materialized.get(parent)
+            if before is not None and before.sequence > record.sequence:
+                why.append(f"upstream '{parent}' re-materialized after it")
+            elif parent in reasons:
+                why.append(f"upstream '{parent}' is stale")
+        for key, print_then in record.resource_prints.items():
+            now = current_print(key)
+            if now == "missing":
+                why.append(f"resource '{key}' removed")
+            elif now != print_then:
+                why.append(f"resource '{key}' config changed")
+        if why:
+            reasons[name] = why
+    return reasons
+
+
+def uses_default_io_manager(defs: Definitions, name: str) -> bool:
+    """True when asset ``name`` is stored by the ``io_manager`` key."""
+    key = AssetKey.from_user_string(name)
+    definition = defs.resolve_assets_def(key)
+    return any(s.asset_key == key and s.io_manager_key == "io_manager" for s in definition.outputs.values())
+
+
+def load_through_io_manager(defs: Definitions, name: str, resources: Mapping[str, Any]) -> Any:
+    """Load asset ``name`` with its IO manager (opened for the call and torn down after it)."""
+    key = AssetKey.from_user_string(name)
+    definition = defs.resolve_assets_def(key)
+    spec = next(s for s in definition.outputs.values() if s.asset_key == key)
+    scope = ResourceScope(resources)
+    try:
+        manager = scope.open([spec.io_manager_key])[spec.io_manager_key]
+        upstream = OutputContext(definition.node_name, spec.name, key, None, spec.metadata)
+        return manager.load_input(InputContext(key.path[-1], "asset_value", key, upstream))
+    finally:
+        scope.close(stacklevel=3)
