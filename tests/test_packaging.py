@@ -128,13 +128,6 @@ def test_cli_without_command_prints_help(capsys: pytest.CaptureFixture[str]) -> 
     assert "usage: resnb" in capsys.readouterr().out
 
 
-def test_cli_planned_command_says_not_available(capsys: pytest.CaptureFixture[str]) -> None:
-    from resnb.cli import main
-
-    assert main(["run", "notebook.ipynb"]) == 2
-    assert "not yet available" in capsys.readouterr().err
-
-
 def test_cli_rejects_unknown_option(capsys: pytest.CaptureFixture[str]) -> None:
     from resnb.cli import main
 

@@ -1,0 +1,264 @@
+"""The ``resnb`` command: run notebooks headless, draw the graph, materialize, check definitions."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from resnb.cli import main
+
+PROJECT = textwrap.dedent(
+    """
+    import resnb as dg
+
+    class Store(dg.ConfigurableResource):
+        root: str = "."
+
+    @dg.asset
+    def raw(store: Store) -> int:
+        return 1
+
+    @dg.asset
+    def report(raw: int) -> int:
+        return raw + 1
+
+    @dg.asset
+    def fails(raw: int) -> int:
+        raise ValueError("bad data in raw")
+
+    defs = dg.Definitions(assets=[raw, report, fails], resources={"store": Store()})
+    unbound = dg.Definitions(assets=[raw, report], jobs=[dg.define_asset_job("everything")])
+    """
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A definitions file: ``defs`` is valid (asset ``fails`` raises), ``unbound`` lacks ``store``."""
+    path = tmp_path / "project.py"
+    path.write_text(PROJECT, encoding="utf-8")
+    return path
+
+
+def write_notebook(path: Path, *sources: str) -> Path:
+    nbformat = pytest.importorskip("nbformat")
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(new_notebook(cells=[new_code_cell(source) for source in sources]), path)
+    return path
+
+
+# -- the command itself ----------------------------------------------------------------------------
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("run", "graph", "materialize", "check"):
+        assert f"    {command} " in out
+
+
+def test_help_and_version_import_nothing_heavy() -> None:
+    script = (
+        "import contextlib, io, json, sys\n"
+        "from resnb.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['--help']); main(['run', '--help']); main(['--version'])\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    modules = json.loads(done.stdout)
+    heavy = ("IPython", "nbclient", "nbformat", "jupyter_client", "graphviz", "pydantic", "resnb.notebook")
+    assert [name for name in modules if name.startswith(heavy)] == []
+
+
+# -- run -------------------------------------------------------------------------------------------
+
+
+def test_run_prints_a_status_line_per_notebook_then_the_failures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "nbs"
+    write_notebook(folder / "a_fine.ipynb", "x = 1", "print(x)")
+    write_notebook(folder / "b_broken.ipynb", "x = 1", "x.missing_attribute")
+    write_notebook(folder / ".ipynb_checkpoints" / "a_fine-checkpoint.ipynb", "raise SystemExit")
+    output_dir = tmp_path / "executed"
+
+    status = main(["run", str(folder), "--output-dir", str(output_dir), "--timeout", "120"])
+
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert status == 1
+    assert lines[0].startswith(f"ok      {folder / 'a_fine.ipynb'}  ") and lines[0].endswith(" s  2 cells")
+    assert lines[1].startswith(f"FAILED  {folder / 'b_broken.ipynb'}")
+    assert lines[1].endswith("cell 1: AttributeError: 'int' object has no attribute 'missing_attribute'")
+    assert "cell 1 source:\n    x.missing_attribute" in out
+    assert lines[-1].startswith("1 of 2 notebooks FAILED (")
+    assert err == "", "no progress line when stderr is not a terminal"
+    assert sorted(p.name for p in output_dir.iterdir()) == ["a_fine.ipynb", "b_broken.ipynb"]
+
+
+@pytest.mark.parametrize(
+    ("make", "args", "message"),
+    [
+        (None, ["missing.ipynb"], "no such file or directory: '{tmp}/missing.ipynb'"),
+        ("notes.txt", ["notes.txt"], "'{tmp}/notes.txt' is not a notebook"),
+        ("empty/", ["empty"], "no notebooks (*.ipynb) in '{tmp}/empty'"),
+        (
+            "a/x.ipynb b/x.ipynb",
+            ["a", "b", "--output-dir", "out"],
+            "would both be written to '{tmp}/out/x.ipynb'",
+        ),
+    ],
+)
+def test_run_usage_errors_exit_2_naming_the_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make: str | None, args: list[str], message: str
+) -> None:
+    for name in (make or "").split():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith("/"):
+            (tmp_path / name).mkdir()
+        else:
+            (tmp_path / name).write_text("{}")
+    argv = [arg if arg.startswith("-") else str(tmp_path / arg) for arg in args]
+
+    assert main(["run", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("resnb run: ") and message.format(tmp=tmp_path) in err
+
+
+def test_the_progress_line_is_drawn_only_on_a_terminal() -> None:
+    from resnb.testing.batch import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        progress = Progress(stream, total=2)
+        progress.start(Path("nbs/a.ipynb"))
+        progress.cell(4, 2, 9)
+        progress.clear()
+
+    assert pipe.getvalue() == ""
+    drawn = terminal.getvalue().split("\r\x1b[K")
+    assert drawn[1].startswith("[1/2] nbs/a.ipynb: starting the kernel, ")
+    assert drawn[2].startswith("[1/2] nbs/a.ipynb: cell 4 (2/9), ")
+    assert drawn[3] == ""
+
+
+# -- check -----------------------------------------------------------------------------------------
+
+
+def test_check_reports_ok_with_counts(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(project)]) == 0
+    assert capsys.readouterr().out == f"{project}: ok (3 assets, 0 jobs, 1 resource)\n"
+
+
+def test_check_lists_each_problem_once_and_exits_1(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", f"{project}:unbound"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{project}:unbound: 1 problem"
+    assert out[1].startswith("  - Resource 'store' required by asset 'raw' was not provided.")
+
+
+def test_a_target_that_names_nothing_exits_2_without_a_traceback(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", f"{project}:nothing"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("resnb check: ") and "'nothing'" in err and "Traceback" not in err
+
+
+# -- graph -----------------------------------------------------------------------------------------
+
+
+def test_graph_prints_dot_by_default(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", str(project), "--select", "report", "--no-resources"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("digraph") and '"report"' in out
+    assert '"raw"' not in out and "store" not in out
+
+
+def test_graph_writes_a_file_in_the_format_of_its_suffix(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "graph.gv"
+
+    assert main(["graph", str(project), "-o", str(target)]) == 0
+
+    assert target.read_text().startswith("digraph") and "resource:store" in target.read_text()
+    assert capsys.readouterr().out.startswith(f"wrote {target} (resource graph: 1 resource, 3 assets, ")
+
+
+def test_graph_svg_goes_to_stdout(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from resnb.notebook.render import find_renderer
+
+    if find_renderer() is None:
+        pytest.skip("no Graphviz renderer installed")
+    assert main(["graph", str(project), "--format", "svg"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("<svg") and "report" in out and "<script" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--select", "reprot"], "resnb graph: --select 'reprot': "),
+        (["--format", "png"], "resnb graph: --format png writes binary data: give a file with -o FILE.png"),
+        (["-o", "graph.txt"], "resnb graph: cannot tell the format of 'graph.txt' from its suffix"),
+    ],
+)
+def test_graph_usage_errors_exit_2(
+    project: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main(["graph", str(project), *args]) == 2
+    assert capsys.readouterr().err.startswith(message)
+
+
+# -- materialize -----------------------------------------------------------------------------------
+
+
+def test_materialize_prints_a_line_per_asset_upstream_included(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["materialize", str(project), "report"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in lines[:2]] == [["succeeded", "raw"], ["succeeded", "report"]]
+    assert lines[2] == f"materialized 2 assets of {project}"
+
+
+def test_a_failing_asset_exits_1_naming_it_with_the_users_traceback(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["materialize", str(project), "fails", "report", "--upstream"]) == 1
+    out, err = capsys.readouterr()
+    assert [line.split()[:2] for line in out.splitlines()] == [
+        ["succeeded", "raw"],
+        ["failed", "fails"],
+        ["succeeded", "report"],
+    ]
+    assert out.splitlines()[1].endswith("ValueError: bad data in raw")
+    assert err.startswith(
+        "resnb materialize: Materializing asset 'fails' failed: ValueError: bad data in raw."
+    )
+    assert f'File "{project}", line ' in err and 'raise ValueError("bad data in raw")' in err
+    assert "resnb/execution" not in err
+
+
+def test_materialize_an_unknown_asset_exits_2_with_a_suggestion(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["materialize", str(project), "reprot"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("resnb materialize: No asset named 'reprot'.") and "Did you mean 'report'?" in err
