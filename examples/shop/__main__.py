@@ -1,15 +1,22 @@
-"""Run the shop job from the command line: ``cd examples && python -m shop``."""
+"""Run the shop job from the command line: ``cd examples && python -m shop``.
+
+``SHOP_ENV`` chooses the environment (``dev``, the default, or ``prod``; see
+:mod:`shop.environments`). ``SHOP_DB_PASSWORD`` defaults to a throwaway value here, since
+SQLite ignores it.
+"""
 
 from __future__ import annotations
 
 import os
 
-from shop.definitions import defs
+from shop.environments import defs_for_environment
 
 
 def main() -> int:
     os.environ.setdefault("SHOP_DB_PASSWORD", "example-only")
+    defs = defs_for_environment()
     result = defs.resolve_job_def("shop_job").execute_in_process()
+    print(f"environment: {os.environ.get('SHOP_ENV', 'dev')}")
     for record in result.step_records:
         print(f"{record.step_key:15s} {record.status:10s} {record.duration * 1000:7.2f} ms")
     print("daily revenue:", result.asset_value("daily_revenue"))
