@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from IPython.core.error import UsageError
 
-from resnb.notebook.config_args import merge_configs, parse_config_args, parse_config_json
+from resnb.notebook.config_args import (
+    merge_configs,
+    parse_config_args,
+    parse_config_json,
+    parse_config_mapping,
+)
 from resnb.notebook.session import Session
 
 __all__ = ["build"]
 
 
 def build(
-    session: Session, keys: Sequence[str], pairs: Sequence[str], config_json: str | None, form: bool
+    session: Session,
+    keys: Sequence[str],
+    pairs: Sequence[str],
+    config_json: str | None,
+    form: bool,
+    config_var: Mapping[str, Any] | None = None,
 ) -> Any:
-    """Build ``keys`` (all when empty) with config from ``pairs`` and ``config_json``, or show a form.
+    """Build ``keys`` (all when empty) with config from ``pairs``, ``config_json`` and a variable's
+    dict ``config_var``, or show a form.
 
-    ``--config`` values win over ``--config-json`` ones for the same field.
+    For the same field, ``--config`` wins over ``--config-json``, which wins over ``--config-var``.
     """
     for key in keys:
         if "=" in key:
@@ -27,13 +38,14 @@ def build(
     definitions = session.resource_definitions
     chosen = list(keys) or list(definitions)
     if form:
-        if pairs or config_json:
+        if pairs or config_json or config_var is not None:
             raise UsageError(
-                "--form and --config/--config-json are two ways to give the same config: use one of them."
+                "--form and --config/--config-json/--config-var are two ways to give the same config: use one of them."
             )
         from resnb.notebook.forms import ResourceForm
 
         return ResourceForm(definitions, chosen, on_build=lambda config: session.build(chosen, config))
+    from_var = parse_config_mapping(config_var, chosen, definitions) if config_var is not None else {}
     from_json = parse_config_json(config_json, chosen, definitions) if config_json else {}
     from_args = parse_config_args(list(pairs), chosen, definitions) if pairs else {}
-    return session.build(keys or None, merge_configs(from_json, from_args))
+    return session.build(keys or None, merge_configs(from_var, from_json, from_args))

@@ -16,6 +16,7 @@ from IPython.core.magic_arguments import argument, parse_argstring
 from traitlets import Instance
 from traitlets.config import Configurable
 
+from resnb.errors import did_you_mean
 from resnb.notebook.magic_support import LiveDisplay, Resnb, check_variable_name, magic_args, usage_errors
 from resnb.notebook.session import Session
 
@@ -128,6 +129,12 @@ class ResnbMagics(Magics, Configurable):
         help="Config values, typed by the resource's model.",
     )
     @argument("-j", "--config-json", metavar="JSON", help='Config as JSON: {"KEY": {"FIELD": VALUE}}.')
+    @argument(
+        "-v",
+        "--config-var",
+        metavar="NAME",
+        help="Config from a notebook variable holding a dict like the JSON form.",
+    )
     @argument("-F", "--form", action="store_true", help="Show a form to fill in and build instead.")
     @argument("-o", "--out", metavar="NAME", help="Also bind the result to the variable NAME.")
     @no_var_expand
@@ -143,9 +150,25 @@ class ResnbMagics(Magics, Configurable):
         check_variable_name(args.out)
         from resnb.notebook.build_magic import build
 
-        result = build(self._loaded_session(), args.keys, args.config or [], args.config_json, args.form)
+        variable = self._config_variable(args.config_var)
+        result = build(
+            self._loaded_session(), args.keys, args.config or [], args.config_json, args.form, variable
+        )
         self._bind(args.out, result)
         return result
+
+    def _config_variable(self, name: str | None) -> Any:
+        """The value of the notebook variable ``name`` (``--config-var``), or None."""
+        if name is None:
+            return None
+        namespace = self.shell.user_ns
+        if name not in namespace:
+            variables = [v for v in namespace if not v.startswith("_") and isinstance(namespace[v], dict)]
+            raise UsageError(
+                f"--config-var: no notebook variable named '{name}'.{did_you_mean(name, variables)} "
+                'Define it first, e.g. cfg = {"warehouse": {"user": "analyst"}}.'
+            )
+        return namespace[name]
 
     @magic_args
     @argument("keys", nargs="*", metavar="KEY", help="Resource keys to tear down (default: all open).")

@@ -154,6 +154,19 @@ def test_build_resources_config_json_and_flags(nb):
     assert (built.counter.start, built.counter.label) == (6, "j")
 
 
+def test_build_resources_config_from_a_variable(nb):
+    nb.run_cell('cfg = {"counter": {"start": 7}}')
+    built = nb.run_line_magic("build_resources", "counter --config-var cfg -c counter.label=v")
+    assert (built.counter.start, built.counter.label) == (7, "v")
+    with pytest.raises(UsageError, match="no notebook variable named 'cgf'.*Did you mean 'cfg'"):
+        nb.run_line_magic("build_resources", "counter --config-var cgf")
+    nb.run_cell('bad = {"counter": {"strat": 1}}')
+    with pytest.raises(UsageError, match="strat"):
+        nb.run_line_magic("build_resources", "counter --config-var bad")
+    with pytest.raises(UsageError, match="two ways"):
+        nb.run_line_magic("build_resources", "counter --config-var cfg --form")
+
+
 def test_asset_value_and_status(nb):
     nb.run_line_magic("materialize", "second")
     assert nb.run_line_magic("asset_value", "first") == 1
