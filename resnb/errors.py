@@ -20,6 +20,7 @@ port unchanged::
     ├── UnknownPartitionError                    (DagsterUnknownPartitionError)
     ├── UnknownResourceError                     (DagsterUnknownResourceError; also AttributeError)
     ├── IOManagerError                           (a value could not be stored or loaded)
+    ├── GraphRenderError                         (Graphviz failed to draw the graph, or none found)
     └── UserCodeExecutionError                   (DagsterUserCodeExecutionError)
         ├── ResourceFunctionError                (DagsterResourceFunctionError)
         └── StepExecutionError                   (DagsterExecutionStepExecutionError)
@@ -38,6 +39,7 @@ __all__ = [
     "DuplicateDefinitionError",
     "EnvVarError",
     "FrozenFieldError",
+    "GraphRenderError",
     "IOManagerError",
     "InvalidSubsetError",
     "InvariantViolationError",
@@ -139,6 +141,10 @@ class UnknownResourceError(ResnbError, AttributeError):
 
 class IOManagerError(ResnbError):
     """An IO manager could not store or load a value; names the asset or step output."""
+
+
+class GraphRenderError(ResnbError):
+    """The Graphviz renderer failed (its error output is in the message) or none is installed."""
 
 
 class UserCodeExecutionError(ResnbError):

@@ -22,7 +22,7 @@ edges, apart from sorting each topological level by name::
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, KeysView, Mapping
+from collections.abc import Iterable, Iterator, KeysView, Mapping, Sequence
 from enum import Enum
 from types import MappingProxyType
 from typing import Any
@@ -408,6 +408,8 @@ class DependencyGraph:
         rankdir: str = "LR",
         node_attrs: Mapping[str, Mapping[str, Any]] | None = None,
         graph_name: str = "resnb",
+        graph_attrs: Mapping[str, Any] | None = None,
+        extra_lines: Sequence[str] = (),
     ) -> str:
         """The graph as DOT text (no graphviz needed), the same text for the same graph.
 
@@ -416,23 +418,40 @@ class DependencyGraph:
         ``node_attrs`` maps node names to DOT attributes that override those
         (``{"a": {"label": "a\\nbuilt", "style": "filled", "fillcolor": "palegreen"}}``); entries
         for names not in the graph are ignored, so one mapping can serve every subgraph.
+        ``graph_attrs`` adds graph attributes (``{"nslimit": 2}``), written as a second ``graph``
+        statement after the one that sets ``rankdir``; ``extra_lines`` (DOT statements, such as a
+        legend subgraph) are written as given just before the closing brace.
         Every name and value is quoted and escaped (quotes, backslashes, line breaks), so any
         string is safe: a line feed in a label is a line break, a backslash is just a backslash.
         Nodes come in the order of :meth:`toposort` (a graph with a cycle is rendered too), then
         the edges, by upstream node.
         Attribute names must be DOT identifiers, else :class:`ValueError`.
         """
-        extra = node_attrs or {}
-        lines = [
-            f"digraph {_quote(graph_name)} {{",
-            f"  graph [rankdir={_quote(rankdir)}];",
-            '  node [fontname="Helvetica", fontsize="11"];',
-        ]
+        lines = [f"digraph {_quote(graph_name)} {{", f"  graph [rankdir={_quote(rankdir)}];"]
+        if graph_attrs:
+            lines.append(f"  graph [{_dot_attrs(graph_attrs)}];")
+        lines.append('  node [fontname="Helvetica", fontsize="11"];')
         order = self._order(None, strict=False).names
+        quoted = {name: _quote(name) for name in order}
+        lines.extend(self._dot_node_lines(order, quoted, node_attrs or {}))
+        down = self._down
+        for name in order:
+            downs = down.get(name)
+            if downs:
+                source = quoted[name]
+                lines.extend([f"  {source} -> {quoted[other]};" for other in sorted(downs)])
+        lines.extend(extra_lines)
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def _dot_node_lines(
+        self, order: list[str], quoted: Mapping[str, str], extra: Mapping[str, Mapping[str, Any]]
+    ) -> list[str]:
+        """One DOT statement per node, in ``order``: label and kind shape, overridden by ``extra``."""
         kind_of = self._kind
         by_kind = {kind: _dot_attrs(attrs) for kind, attrs in DOT_KIND_ATTRS.items()}
-        quoted = {name: _quote(name) for name in order}
         labels = {name: str(attrs["label"]) for name, attrs in self._attrs.items() if "label" in attrs}
+        lines = []
         for name in order:
             more = extra.get(name)
             if more:
@@ -441,14 +460,7 @@ class DependencyGraph:
                 label = _quote(labels[name]) if name in labels else quoted[name]
                 attrs = f"label={label}, {by_kind[kind_of[name]]}"  # the keys sorted, as above
             lines.append(f"  {quoted[name]} [{attrs}];")
-        down = self._down
-        for name in order:
-            downs = down.get(name)
-            if downs:
-                source = quoted[name]
-                lines.extend([f"  {source} -> {quoted[other]};" for other in sorted(downs)])
-        lines.append("}")
-        return "\n".join(lines) + "\n"
+        return lines
 
     # ------------------------------------------------------------------------------------------
     # internals

@@ -25,6 +25,7 @@ class _Loaded:
     magics: Any
     matcher: Any
     log_handler: logging.Handler | None
+    log_level: int  # the "resnb" logger's level before loading, restored on unload
 
 
 _REGISTRY: weakref.WeakKeyDictionary[Any, _Loaded] = weakref.WeakKeyDictionary()
@@ -40,13 +41,14 @@ def load_ipython_extension(ipython: Any) -> None:
     from resnb.notebook.completion import make_matcher
     from resnb.notebook.magics import ResnbMagics
 
+    previous_level = logging.getLogger("resnb").level
     magics = ResnbMagics(ipython)
     ipython.register_magics(magics)
     ipython.configurables.append(magics.settings)
     matcher = make_matcher(magics)
     ipython.Completer.custom_matchers.append(matcher)
     atexit.register(magics.session.close)
-    _REGISTRY[ipython] = _Loaded(magics, matcher, _add_log_handler())
+    _REGISTRY[ipython] = _Loaded(magics, matcher, _add_log_handler(), previous_level)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
@@ -66,8 +68,10 @@ def unload_ipython_extension(ipython: Any) -> None:
     matchers = ipython.Completer.custom_matchers
     matchers[:] = [m for m in matchers if m is not loaded.matcher]
     atexit.unregister(magics.session.close)
+    logger = logging.getLogger("resnb")
     if loaded.log_handler is not None:
-        logging.getLogger("resnb").removeHandler(loaded.log_handler)
+        logger.removeHandler(loaded.log_handler)
+    logger.setLevel(loaded.log_level)
     magics.session.close()
 
 

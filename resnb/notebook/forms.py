@@ -7,19 +7,15 @@ Build button. Every interaction has a headless twin (:meth:`ResourceForm.fill`,
 
 Secrets never reach a widget: password fields start empty (empty keeps the current secret) and
 env-var fields start empty with the variable's *name* as placeholder (empty keeps the EnvVar).
-ipywidgets is imported when the widgets are first needed, not when this module is imported.
+ipywidgets is imported when the widgets are first needed, not when this module is imported;
+the widgets themselves are made and filled in :mod:`resnb.notebook.form_widgets`.
 """
 
 from __future__ import annotations
 
-import enum
 import html
-import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
-
-from pydantic import SecretBytes, SecretStr
 
 from resnb.errors import did_you_mean, exception_summary, listing
 from resnb.notebook.config_errors import ConfigArgError, FieldProblem, raise_problems
@@ -31,6 +27,7 @@ from resnb.notebook.config_fields import (
     not_configurable_reason,
 )
 from resnb.notebook.config_overrides import collect_overrides, validate_config
+from resnb.notebook.form_widgets import FieldInput, load_ipywidgets, make_control, type_into
 
 __all__ = ["ResourceForm"]
 
@@ -38,103 +35,7 @@ _ERROR_STYLE = "color:#b00020"
 _OK_STYLE = "color:#1b5e20"
 
 
-def _widgets() -> Any:
-    try:
-        import ipywidgets
-    except ImportError as exc:  # a declared dependency, but environments differ
-        raise ImportError(
-            "ResourceForm needs ipywidgets: pip install ipywidgets (it comes with resnb's "
-            "dependencies). Without it, use --config KEY.FIELD=VALUE or --config-json."
-        ) from exc
-    return ipywidgets
-
-
-@dataclass
-class _Input:
-    """One editable field: its spec, its widget, the widget's initial value, its message line."""
-
-    key: str
-    spec: ConfigField
-    control: Any
-    message: Any
-    initial: Any
-    shown_current: bool  # the widget shows the current value (building with it changes nothing)
-
-    def entry(self) -> Any:
-        """The raw value to type, or MISSING when the widget says "keep the current value"."""
-        value = self.control.value
-        if self.shown_current:
-            return MISSING if value == self.initial else value
-        return MISSING if value is None or value == "" else value
-
-
-# -- widget choice ----------------------------------------------------------------------------------
-def _tooltip(spec: ConfigField) -> str:
-    parts = [spec.description] if spec.description else []
-    parts.append(f"type: {spec.label}")
-    if spec.env_var:
-        parts.append(f"from ${spec.env_var}; type a value to override it, leave empty to keep it")
-    elif spec.secret:
-        parts.append("secret: leave empty to keep the current value")
-    return " | ".join(parts)
-
-
-def _as_text(value: Any) -> str:
-    if value is MISSING or value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    try:
-        return json.dumps(value if not isinstance(value, (set, frozenset, tuple)) else list(value))
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def _placeholder(spec: ConfigField) -> str:
-    if spec.env_var:
-        return f"from ${spec.env_var}"
-    if spec.sensitive and not spec.secret:
-        return "from env vars (type to override)"
-    if spec.secret:
-        return "required secret" if spec.current is MISSING else "unchanged (secret)"
-    if spec.kind == "text":
-        return f"JSON or text: {spec.label}"
-    return "required" if spec.current is MISSING else ("empty = None" if spec.optional else "")
-
-
-def _choice_options(spec: ConfigField) -> list[tuple[str, Any]]:
-    if spec.kind == "bool":
-        options: list[tuple[str, Any]] = [("true", True), ("false", False)]
-    else:
-        options = [(str(c.value if isinstance(c, enum.Enum) else c), c) for c in spec.choices]
-    return [("(none)", None), *options] if spec.optional else options
-
-
-def _make_control(w: Any, spec: ConfigField) -> tuple[Any, bool]:
-    """The widget for ``spec`` and whether it shows the current value."""
-    common = dict(description=spec.name, tooltip=_tooltip(spec), style={"description_width": "initial"})
-    current = spec.current
-    hidden = spec.sensitive or spec.secret
-    if spec.secret:
-        return w.Password(value="", placeholder=_placeholder(spec), **common), False
-    if hidden:
-        return w.Text(value="", placeholder=_placeholder(spec), **common), False
-    if spec.kind == "choice" or (spec.kind == "bool" and spec.optional):
-        options = _choice_options(spec)
-        value = current if any(current == v for _, v in options) and current is not MISSING else None
-        return w.Dropdown(options=options, value=value, **common), current is not MISSING
-    # A required field without a value shows 0 / unchecked, and building uses what is shown.
-    if spec.kind == "bool":
-        checked = bool(current) if current is not MISSING else False
-        return w.Checkbox(value=checked, indent=False, **common), current is not MISSING
-    if spec.kind in ("int", "float") and not spec.optional:
-        cls = w.IntText if spec.kind == "int" else w.FloatText
-        return cls(value=current if current is not MISSING else 0, **common), current is not MISSING
-    return w.Text(value=_as_text(current), placeholder=_placeholder(spec), **common), current is not MISSING
-
-
+# -- describing fields --------------------------------------------------------------------------------
 def _uses_text(spec: ConfigField) -> str:
     uses = spec.uses or "a resource"
     return f"uses {uses}" if uses.startswith("resource ") else uses
@@ -198,7 +99,7 @@ class ResourceForm:
         self.last_result: Any = None
         self.last_error: BaseException | None = None
         self._widget: Any = None
-        self._inputs: dict[tuple[str, str], _Input] = {}
+        self._inputs: dict[tuple[str, str], FieldInput] = {}
         self._messages: dict[str, Any] = {}
         self._status: Any = None
         self._button: Any = None
@@ -218,7 +119,7 @@ class ResourceForm:
         return self._button
 
     def _build_widget(self) -> Any:
-        w = _widgets()
+        w = load_ipywidgets()
         sections = [self._section(w, key) for key in self.keys]
         self._button = w.Button(description="Build", button_style="primary", tooltip="Build these resources")
         self._button.on_click(self._on_click)
@@ -255,9 +156,9 @@ class ResourceForm:
         return rows
 
     def _input_row(self, w: Any, key: str, spec: ConfigField) -> Any:
-        control, shown_current = _make_control(w, spec)
+        control, shown_current = make_control(w, spec)
         message = w.HTML(value="")
-        self._inputs[(key, spec.path)] = _Input(key, spec, control, message, control.value, shown_current)
+        self._inputs[(key, spec.path)] = FieldInput(key, spec, control, message, control.value, shown_current)
         return w.VBox([control, message])
 
     # -- headless twins --------------------------------------------------------------------------
@@ -298,7 +199,7 @@ class ResourceForm:
             if spec.kind == "config" and isinstance(value, Mapping):
                 self._fill(key, spec.fields, value, f"{spec.path}.")
             else:
-                _type_into(self._inputs[(key, spec.path)], value)
+                type_into(self._inputs[(key, spec.path)], value)
 
     def values(self) -> dict[str, dict[str, Any]]:
         """The typed values that differ from the definitions, ``{key: {field: value}}``.
@@ -414,55 +315,3 @@ class ResourceForm:
         if exclude:
             bundle = {k: v for k, v in bundle.items() if k not in exclude}
         return bundle
-
-
-def _type_into(item: _Input, value: Any) -> None:
-    """Set a widget as typing would; a value the widget cannot hold raises ConfigArgError."""
-    spec, control = item.spec, item.control
-    if isinstance(value, (SecretStr, SecretBytes)):
-        value = value.get_secret_value()
-    if isinstance(value, bytes):
-        value = value.decode()
-    try:
-        control.value = _widget_value(control, value)
-    except (TypeError, ValueError) as exc:
-        shown = "the value (not shown: secret)" if spec.sensitive else repr(value)
-        what = type(control).__name__
-        raise ConfigArgError(
-            FieldProblem(
-                item.key, spec.path, f"{shown} cannot be typed into its {what} widget ({spec.label})."
-            )
-        ) from (None if spec.sensitive else exc)
-
-
-def _widget_value(control: Any, value: Any) -> Any:
-    kind = type(control).__name__
-    if kind in ("Text", "Password"):
-        return _as_text(value)
-    if kind == "Checkbox":
-        return _as_bool(value)
-    if kind in ("IntText", "FloatText"):
-        number = (int if kind == "IntText" else float)(value)
-        if isinstance(value, bool) or (kind == "IntText" and isinstance(value, float) and number != value):
-            raise ValueError("not a number of that kind")
-        return number
-    return _option_value(control, value)
-
-
-def _as_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "on"):
-        return True
-    if text in ("false", "0", "no", "off"):
-        return False
-    raise ValueError("not a bool")
-
-
-def _option_value(control: Any, value: Any) -> Any:
-    for label, option in control.options:
-        names = {label, getattr(option, "name", None)}
-        if option == value or (value is not None and isinstance(value, str) and value in names):
-            return option
-    raise ValueError("not one of the options")

@@ -85,6 +85,16 @@ def test_unload_removes_magics_completer_settings_and_tears_down(nb, monkeypatch
     assert unregistered == [session.close]
 
 
+def test_unload_restores_the_resnb_logger_level(ip):
+    import logging
+
+    logger = logging.getLogger("resnb")
+    ip.run_line_magic("config", "Resnb.log_level = 'ERROR'")
+    assert logger.level == logging.ERROR
+    ip.run_line_magic("unload_ext", "resnb")
+    assert logger.level == logging.NOTSET
+
+
 def test_reload_ext_is_clean(nb):
     nb.run_line_magic("build_resources", "")
     old = magics_of(nb).session

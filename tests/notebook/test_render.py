@@ -15,7 +15,7 @@ import resnb as dg
 from resnb.build.lineage import dependency_graph
 from resnb.core.graph import DependencyGraph
 from resnb.errors import InvalidSubsetError, ResnbError
-from resnb.notebook import render as render_module
+from resnb.notebook import renderer as render_module
 from resnb.notebook.render import (
     INSTALL_HINT,
     STATE_COLORS,

@@ -60,7 +60,7 @@ def test_a_broken_tutorial_fails_the_suite_naming_the_cell(pytester: pytest.Pyte
     cells = [new_markdown_cell("# Broken"), new_code_cell("total = undefined_name + 1")]
     nbformat.write(new_notebook(cells=cells), pytester.path / "notebooks" / "01_broken.ipynb")
 
-    result = pytester.runpytest()
+    result = pytester.runpytest_subprocess()  # its kernel and event loop stay out of this process
 
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
