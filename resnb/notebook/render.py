@@ -134,6 +134,17 @@ class GraphView:
         parts.append(_count(self.edge_count, "edge", "edges"))
         return "resource graph: " + ", ".join(parts)
 
+    def to_source(self) -> Any:
+        """The graph as a :class:`graphviz.Source`, for the ``graphviz`` package's own API.
+
+        Use it for what resnb does not do itself: other layout engines
+        (``view.to_source().pipe(format="pdf", engine="neato")``), other formats, ``render()`` to
+        a file with a system Graphviz, or ``view()``. Those need Graphviz's ``dot`` on PATH.
+        """
+        import graphviz
+
+        return graphviz.Source(self.dot, format="svg")
+
     def save(self, path: str | PathLike[str], fmt: str | None = None) -> pathlib.Path:
         """Write the graph to ``path`` as SVG, PNG or DOT (``fmt``, else from the suffix).
 

@@ -595,3 +595,16 @@ def test_a_graph_whose_layout_would_take_minutes_is_only_described():
     assert "too large to draw inline" in view._repr_mimebundle_()["text/plain"]
     narrowed = graph_view(defs, select="+a00150")
     assert narrowed.svg is not None and narrowed.node_count == 3
+
+
+def test_to_source_hands_the_dot_text_to_the_graphviz_package():
+    import graphviz
+
+    @dg.asset
+    def a() -> int:
+        return 1
+
+    view = graph_view(dg.Definitions(assets=[a]), render_svg=False)
+    source = view.to_source()
+    assert isinstance(source, graphviz.Source)
+    assert source.source == view.dot
