@@ -141,9 +141,17 @@ class ComputeNode:
     @property
     def resource_keys(self) -> frozenset[str]:
         """Resource keys the function uses (parameters and ``required_resource_keys``)."""
-        return frozenset(self.params.resources) | self.declared_resource_keys
+        keys = self.__dict__.get("_resnb_resource_keys")
+        if keys is None:
+            keys = frozenset(self.params.resources) | self.declared_resource_keys
+            self.__dict__["_resnb_resource_keys"] = keys
+        return keys
 
     @property
     def required_resource_keys(self) -> frozenset[str]:
         """Resource keys needed to run it, IO managers included (as in Dagster)."""
-        return self.resource_keys | {spec.io_manager_key for spec in self.outputs.values()}
+        keys = self.__dict__.get("_resnb_required_keys")
+        if keys is None:
+            keys = self.resource_keys | {spec.io_manager_key for spec in self.outputs.values()}
+            self.__dict__["_resnb_required_keys"] = keys
+        return keys

@@ -55,19 +55,27 @@ class Step:
         self.definition = definition
         self.fn = definition.fn
         self.params = definition.params
-        self.inputs = dict(inputs)
-        self.outputs: dict[str, OutputSpec] = dict(definition.outputs)
+        self.inputs = inputs if type(inputs) is dict else dict(inputs)
+        # shared with the definition, never mutated: one plan of 100,000 steps allocates less
+        self.outputs: Mapping[str, OutputSpec] = definition.outputs
         self.resource_keys: frozenset[str] = definition.resource_keys
-        self.required_keys = (
-            self.resource_keys
-            | {spec.io_manager_key for spec in self.outputs.values()}
-            | {source.io_manager_key for source in self.inputs.values() if source.step is None}
-        )
-        self.upstream = tuple(dict.fromkeys(upstream))
-        self.asset_keys = tuple(spec.asset_key for spec in self.outputs.values() if spec.asset_key)
+        stored = {source.io_manager_key for source in self.inputs.values() if source.step is None}
+        required = definition.required_resource_keys
+        self.required_keys = required | stored if stored else required
+        self.upstream = tuple(dict.fromkeys(upstream)) if upstream else ()
+        self.asset_keys = _asset_keys_of(definition)
 
     def __repr__(self) -> str:
         return f"<Step {self.name}>"
+
+
+def _asset_keys_of(definition: Any) -> tuple[AssetKey, ...]:
+    """The asset keys ``definition``'s outputs materialise (cached on the definition)."""
+    keys = definition.__dict__.get("_resnb_step_asset_keys")
+    if keys is None:
+        keys = tuple(spec.asset_key for spec in definition.outputs.values() if spec.asset_key)
+        definition.__dict__["_resnb_step_asset_keys"] = keys
+    return keys
 
 
 class Plan:
