@@ -26,10 +26,17 @@ port unchanged::
         └── StepExecutionError                   (DagsterExecutionStepExecutionError)
 
     ResourceTeardownWarning (UserWarning): a teardown failed; the run or block still succeeds.
+
+In IPython and Jupyter a resnb error is shown without resnb's own frames (see
+:meth:`ResnbError._render_traceback_`): the user's code, the cell and the message. The
+exception itself is unchanged, so ``%debug``, ``%tb`` and ``sys.last_value`` see everything.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import traceback
 from collections.abc import Iterable
 
 __all__ = [
@@ -81,6 +88,54 @@ def listing(names: Iterable[str]) -> str:
 
 class ResnbError(Exception):
     """Base class of every error resnb raises on purpose."""
+
+    def _render_traceback_(self) -> list[str]:
+        """The lines IPython shows for this error: no frames inside resnb (or IPython).
+
+        A cause that is not a resnb error (the user's exception) comes first with its full
+        traceback, then "The above exception was the direct cause ..." and this error's short
+        traceback, as Python prints a chain.
+        """
+        return "".join(_short_chain(self)).rstrip("\n").split("\n")
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_CAUSE_HEADER = "\nThe above exception was the direct cause of the following exception:\n\n"
+_CONTEXT_HEADER = "\nDuring handling of the above exception, another exception occurred:\n\n"
+
+
+def _short_chain(exc: BaseException, seen: set[int] | None = None) -> list[str]:
+    """``exc`` formatted as Python would, resnb errors without resnb's frames."""
+    if not isinstance(exc, ResnbError):
+        return traceback.format_exception(type(exc), exc, exc.__traceback__)
+    seen = seen if seen is not None else set()
+    seen.add(id(exc))
+    lines: list[str] = []
+    earlier, header = exc.__cause__, _CAUSE_HEADER
+    if earlier is None and not exc.__suppress_context__:
+        earlier, header = exc.__context__, _CONTEXT_HEADER
+    if earlier is not None and id(earlier) not in seen:
+        lines += [*_short_chain(earlier, seen), header]
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if _shown(frame.filename)]
+    if frames:
+        lines += ["Traceback (most recent call last):\n", *traceback.StackSummary.from_list(frames).format()]
+    return [*lines, _error_line(exc)]
+
+
+def _error_line(exc: BaseException) -> str:
+    """``ClassName: message`` plus any notes, without the module path Python would add."""
+    text = str(exc)
+    notes = "".join(f"{note}\n" for note in getattr(exc, "__notes__", None) or ())
+    return f"{type(exc).__name__}{': ' if text else ''}{text}\n{notes}"
+
+
+def _shown(filename: str) -> bool:
+    """False for frames of resnb itself, of IPython's machinery and of generated decorators."""
+    if filename.startswith(_PACKAGE_DIR) or filename.startswith("<decorator-gen-"):
+        return False
+    ipython = sys.modules.get("IPython")
+    location = getattr(ipython, "__file__", None)
+    return not (location and filename.startswith(os.path.dirname(location) + os.sep))
 
 
 class DefinitionError(ResnbError):

@@ -42,7 +42,9 @@ def build_resources(
         )
     scope = ResourceScope(resources, resource_config, log=log_manager)
     values = scope.open()
+    failed = True
     try:
         yield Resources({key: values[key] for key in scope.definitions})
+        failed = False
     finally:
-        scope.close(stacklevel=4)
+        scope.close(stacklevel=4, work_failed=failed)

@@ -204,7 +204,7 @@ class ResourceScope:
                 if key not in self.values:
                     self.values[key] = self._initialise(key)
         except BaseException:
-            self.close()
+            self.close(work_failed=True)
             raise
         return {key: self.values[key] for key in order}
 
@@ -214,13 +214,16 @@ class ResourceScope:
             f"{did_you_mean(key, self.definitions)}"
         )
 
-    def close(self, stacklevel: int = 2) -> list[TeardownProblem]:
+    def close(self, stacklevel: int = 2, *, work_failed: bool | None = None) -> list[TeardownProblem]:
         """Tear down everything initialised, in reverse order; each exactly once.
 
         ``stacklevel`` is passed to the warning of a failed teardown (2: the caller of close).
+        ``work_failed`` says whether the work done with the resources (a block, a run, the set-up
+        of a later resource) failed: only when it is ``False`` does the warning say it succeeded.
         """
         exits, self._exits = self._exits, []
         problems: list[TeardownProblem] = []
+        outcome = " and the work itself succeeded" if work_failed is False else ""
         for key, cm in reversed(exits):
             try:
                 cm.__exit__(None, None, None)
@@ -229,8 +232,8 @@ class ResourceScope:
                 warnings.warn(
                     ResourceTeardownWarning(
                         f"Teardown of resource '{key}' failed: {exception_summary(exc)}. "
-                        "The other resources were still torn down and the work itself "
-                        "succeeded; fix the resource's teardown code."
+                        f"The other resources were still torn down{outcome}; fix the "
+                        "resource's teardown code."
                     ),
                     stacklevel=stacklevel,
                 )

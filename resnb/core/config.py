@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from resnb.core.env import is_env_ref
+from resnb.core.env import EnvVar, is_env_ref
 from resnb.errors import DefinitionError, FrozenFieldError, UnknownFieldError, did_you_mean
 
 __all__ = ["Config", "MASK", "class_info", "format_validation_error", "is_nested_resource_field"]
@@ -167,7 +167,23 @@ def mask_input(cls: type[Config], value: Any) -> Any:
     return masked
 
 
-def _masked_validation_error(cls: type[Config], exc: ValidationError, data: Any) -> ValidationError:
+def _env_var_hints(cls: type[Config], data: dict[str, Any]) -> dict[str, str]:
+    """Field -> hint for a plain ``EnvVar`` given to an ``int`` field (it needs ``EnvVar.int``)."""
+    hints = {}
+    for name, given in data.items():
+        field = cls.model_fields.get(name)
+        if type(given) is EnvVar and field is not None and int in _candidates(field.annotation):
+            env_name = given.env_var_name
+            hints[name] = (
+                f"EnvVar({env_name!r}) is read as text: use EnvVar.int({env_name!r}) for an integer field"
+            )
+    return hints
+
+
+def _rebuilt_validation_error(
+    cls: type[Config], exc: ValidationError, data: Any, hints: dict[str, str]
+) -> ValidationError:
+    """``exc`` with secret inputs masked and ``hints`` appended to their fields' messages."""
     info = class_info(cls)
     line_errors = []
     for err in exc.errors(include_url=False):
@@ -177,21 +193,30 @@ def _masked_validation_error(cls: type[Config], exc: ValidationError, data: Any)
             given = _MASK_TEXT
         elif given is data or isinstance(given, dict):
             given = mask_input(cls, given)
-        line_errors.append(_line_error(err, loc, given))
+        hint = hints.get(loc[0]) if len(loc) == 1 and err["type"].startswith("int_") else None
+        line_errors.append(_line_error(err, loc, given, hint))
     return ValidationError.from_exception_data(exc.title, line_errors)
 
 
-def _line_error(err: dict[str, Any], loc: tuple[Any, ...], given: Any) -> dict[str, Any]:
-    ctx = err.get("ctx")
+def _line_error(err: dict[str, Any], loc: tuple[Any, ...], given: Any, hint: str | None) -> dict[str, Any]:
+    """A line error for ``ValidationError.from_exception_data``; ``hint`` appended to the message."""
     line: dict[str, Any] = {"type": err["type"], "loc": loc, "input": given}
-    if ctx:
-        line["ctx"] = ctx
+    if err.get("ctx"):
+        line["ctx"] = err["ctx"]
+    if hint is None and _rebuildable(line):
+        return line
+    message = f"{err['msg']}. {hint}" if hint else err["msg"]
+    custom = PydanticCustomError(err["type"], message.replace("{", "{{").replace("}", "}}"))
+    return {"type": custom, "loc": loc, "input": given}
+
+
+def _rebuildable(line: dict[str, Any]) -> bool:
+    """Whether pydantic can rebuild ``line`` from its error type (some types need more context)."""
     try:
         ValidationError.from_exception_data("check", [line])
     except (KeyError, TypeError, ValueError):
-        line["type"] = PydanticCustomError(err["type"], err["msg"].replace("{", "{{").replace("}", "}}"))
-        line.pop("ctx", None)
-    return line
+        return False
+    return True
 
 
 def format_validation_error(exc: ValidationError, prefix: str = "") -> str:
@@ -239,9 +264,10 @@ class Config(BaseModel):
         try:
             obj = handler(data)
         except ValidationError as exc:
-            if not info.secret:
+            hints = _env_var_hints(cls, data)
+            if not info.secret and not hints:
                 raise
-            raise _masked_validation_error(cls, exc, data) from None
+            raise _rebuilt_validation_error(cls, exc, data, hints) from None
         _restore_env_refs(obj, data)
         return obj
 

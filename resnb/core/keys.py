@@ -35,7 +35,12 @@ class AssetKey:
         key = getattr(value, "key", None)
         if isinstance(key, AssetKey):
             return key
-        return cls(list(value))  # type: ignore[arg-type]
+        if isinstance(value, Iterable) and not isinstance(value, (bytes, Mapping)):
+            return cls(list(value))
+        raise TypeError(
+            f"Cannot make an asset key from {value!r} ({type(value).__name__}). Give an AssetKey, "
+            "a string ('orders' or 'warehouse/orders'), a list of strings or an asset definition."
+        )
 
     def to_user_string(self) -> str:
         """``pre/e``."""

@@ -13,7 +13,12 @@ and ops defined in a script's ``__main__`` or in a notebook cell work as they ar
 with ``multiprocess_executor.configured({"start_method": "spawn"})``) children are started
 with ``spawn``: the plan is pickled (functions by reference), so assets, ops and resources must
 be defined at module level of an importable module or of the script, and a script must start
-the run under ``if __name__ == "__main__":`` because each child re-imports it.
+the run under ``if __name__ == "__main__":`` because each child re-imports it. Steps and classes
+defined in a notebook cell (a ``__main__`` without a file) are refused before any process starts,
+and a child that dies while importing is reported with that hint.
+
+An exception from a step is re-raised in the parent as it was (type and ``__cause__`` chain),
+with the child's formatted traceback chained below it as a :class:`RemoteTraceback`.
 
 Ready steps run concurrently, at most ``max_concurrent`` at a time (default: one per CPU). A
 step whose upstream failed is skipped. No child outlives the call: on an error, on
@@ -27,7 +32,6 @@ from __future__ import annotations
 import heapq
 import importlib
 import io
-import itertools
 import multiprocessing
 import os
 import pickle
@@ -63,7 +67,7 @@ from resnb.execution.io_managers import (
 from resnb.execution.plan import Plan, Step
 from resnb.execution.result import ExecuteInProcessResult, StepRecord
 
-__all__ = ["execute_plan_multiprocess", "start_method_for"]
+__all__ = ["RemoteTraceback", "execute_plan_multiprocess", "start_method_for"]
 
 #: Seconds a terminated child gets to tear its resources down before it is killed.
 TERMINATE_GRACE = 5.0
@@ -99,6 +103,12 @@ class _PlanPickler(pickle.Pickler):
     """
 
     def reducer_override(self, obj: Any) -> Any:
+        if (
+            isinstance(obj, (type, types.FunctionType))
+            and obj.__module__ == "__main__"
+            and not _main_importable()
+        ):
+            raise _NotImportable(f"{obj.__qualname__} (a {_kind_of(obj)} defined in __main__)")
         if type(obj) is types.FunctionType:
             holder = _lookup(obj.__module__, obj.__qualname__)
             if holder is not obj and getattr(holder, "fn", None) is obj:
@@ -122,10 +132,59 @@ def _function_of(module_name: str, qualname: str) -> Any:
     return value.fn
 
 
+class _NotImportable(Exception):
+    """Something to pickle lives in a ``__main__`` the step processes cannot import."""
+
+
+def _kind_of(obj: Any) -> str:
+    return "class" if isinstance(obj, type) else "function"
+
+
+def _main_importable() -> bool:
+    """Whether a spawned child can import ``__main__`` again (it has a file or a module name).
+
+    A notebook kernel, the REPL and ``python -c`` have neither, so what they define cannot be
+    found in the child (multiprocessing's spawn preparation makes the same test).
+    """
+    main = sys.modules.get("__main__")
+    spec_name = getattr(getattr(main, "__spec__", None), "name", None)
+    return getattr(main, "__file__", None) is not None or spec_name is not None
+
+
+_MOVE_IT = (
+    "Move {it} into an importable module (a .py file next to the notebook, then `from my_module "
+    "import ...`), or use the 'fork' start method (Linux only): "
+    "multiprocess_executor.configured({{'start_method': 'fork'}})."
+)
+
+
+def _check_steps_importable(plan: Plan, method: str) -> None:
+    """Raise before any process starts if a step's function lives in an unimportable ``__main__``."""
+    if method == "fork" or _main_importable():
+        return
+    stranded = [step for step in plan.steps if getattr(step.fn, "__module__", None) == "__main__"]
+    if not stranded:
+        return
+    names = listing(step.name for step in stranded)
+    kind = stranded[0].kind + ("s" if len(stranded) > 1 else "")
+    raise InvariantViolationError(
+        f"The multiprocess executor cannot run {kind} {names} with start method '{method}': "
+        f"{'they are' if len(stranded) > 1 else 'it is'} defined in a notebook cell or an "
+        "interactive session (module __main__), which each step's process has to import and "
+        "cannot. " + _MOVE_IT.format(it="them" if len(stranded) > 1 else "it")
+    )
+
+
 def _dumps_payload(payload: Any, method: str) -> bytes:
     buffer = io.BytesIO()
     try:
         _PlanPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(payload)
+    except _NotImportable as exc:
+        raise InvariantViolationError(
+            f"The multiprocess executor (start method '{method}') has to send {exc} to each "
+            "step's process, which cannot import this notebook or interactive session's "
+            "__main__. " + _MOVE_IT.format(it="it")
+        ) from None
     except Exception as exc:
         raise InvariantViolationError(
             f"The multiprocess executor (start method '{method}') has to pickle the run to start "
@@ -138,6 +197,24 @@ def _dumps_payload(payload: Any, method: str) -> bytes:
 
 
 # -- exceptions crossing the process boundary ------------------------------------------------------
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a step's process, chained as its ``__cause__``.
+
+    Like ``concurrent.futures``' remote traceback: printing the re-raised exception shows where it
+    was raised in the child, then "The above exception was the direct cause ...", on every
+    Python version.
+    """
+
+    def __init__(self, step_name: str, pid: int, text: str) -> None:
+        super().__init__(step_name, pid, text)
+        self.step_name = step_name
+        self.pid = pid
+        self.text = text
+
+    def __str__(self) -> str:
+        return f'raised in step {self.step_name!r} (process {self.pid}):\n"""\n{self.text}"""'
+
+
 def _pack_exception(exc: BaseException) -> dict[str, Any]:
     """The exception pickled (with its ``__cause__`` chain) plus its formatted traceback."""
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
@@ -164,21 +241,24 @@ def _pack_exception(exc: BaseException) -> dict[str, Any]:
 
 
 def _unpack_exception(packed: dict[str, Any], step_name: str) -> BaseException:
-    """Rebuild the child's exception; :class:`StepExecutionError` when it cannot be unpickled."""
-    note = (
-        f"Raised in step '{step_name}' (process {packed['pid']}). Its traceback there:\n{packed['traceback']}"
-    )
+    """Rebuild the child's exception; :class:`StepExecutionError` when it cannot be unpickled.
+
+    The child's formatted traceback is chained below the rebuilt exceptions as a
+    :class:`RemoteTraceback` (the cause of the innermost one), so it is shown on every version.
+    """
     if packed["chain"]:
         try:
             chain = [pickle.loads(blob) for blob in packed["chain"]]
         except Exception as problem:  # noqa: BLE001 - any unpickling failure means: use text
             packed = {**packed, "chain": [], "reason": exception_summary(problem)}
         else:
-            for outer, inner in itertools.pairwise(chain):
+            for outer, inner in zip(chain, chain[1:]):
                 outer.__cause__ = inner
+            if chain[-1].__cause__ is None:
+                chain[-1].__cause__ = RemoteTraceback(step_name, packed["pid"], packed["traceback"])
             error = chain[0]
-            if hasattr(error, "add_note"):
-                error.add_note(note)
+            if hasattr(error, "add_note"):  # Python 3.11+: also says so below the message
+                error.add_note(f"(raised in step '{step_name}', process {packed['pid']}; traceback above)")
             return error
     error = StepExecutionError(
         f"Step '{step_name}' failed with {packed['summary']}. The exception could not be sent "
@@ -189,12 +269,17 @@ def _unpack_exception(packed: dict[str, Any], step_name: str) -> BaseException:
 
 
 # -- the child -------------------------------------------------------------------------------------
+#: The first message of every child: it got through start-up (imports) and reached the step.
+_STARTED = "started"
+
+
 def _on_sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
 def _child_main(conn: Any, payload: Any, step_name: str) -> None:
     """Entry point of a step's process: open its resources, run it, tear down, report."""
+    conn.send(_STARTED)  # past start-up: a death from here on is the step's, not the import's
     signal.signal(signal.SIGTERM, _on_sigterm)  # terminate() still runs the teardown below
     from resnb.execution.run import _StepRunner
 
@@ -236,13 +321,14 @@ def _child_main(conn: Any, payload: Any, step_name: str) -> None:
 
 # -- the parent ------------------------------------------------------------------------------------
 class _Running:
-    __slots__ = ("conn", "process", "started", "step")
+    __slots__ = ("conn", "process", "reached_step", "started", "step")
 
     def __init__(self, step: Step, process: Any, conn: Any, started: float) -> None:
         self.step = step
         self.process = process
         self.conn = conn
         self.started = started
+        self.reached_step = False  # set when the child's _STARTED message arrives
 
 
 def _io_manager_keys(plan: Plan) -> set[str]:
@@ -346,6 +432,7 @@ def execute_plan_multiprocess(
     resources, storage = _swap_in_memory_managers(plan)
     payload: Any = (plan, resources, config["resources"], configs, run_id, partition_key)
     if method != "fork":
+        _check_steps_importable(plan, method)
         payload = _dumps_payload(payload, method)
     loader = _Loader(plan, resources, config["resources"], run_id, storage)
     try:
@@ -407,12 +494,9 @@ def _schedule(
                 running[job.process.sentinel] = job
                 if hooks is not None:
                     hooks("started", step.name, None)
-            owners: dict[Any, _Running] = {}
-            for job in running.values():
-                owners[job.conn] = owners[job.process.sentinel] = job
-            done = {job.process.sentinel: job for job in map(owners.__getitem__, wait_for(list(owners)))}
+            done = _wait_for_finished(running)
             for sentinel, job in sorted(done.items(), key=lambda item: position[item[1].step.name]):
-                record, teardown, produced = _collect(job)
+                record, teardown, produced = _collect(job, context.get_start_method())
                 del running[sentinel]
                 loader.produced[job.step.name] = produced
                 for problem in teardown:
@@ -454,12 +538,43 @@ def _launch(context: Any, payload: Any, step: Step) -> _Running:
     return _Running(step, process, receiver, started)
 
 
-def _collect(job: _Running) -> tuple[StepRecord, list[TeardownProblem], list[str]]:
+def _wait_for_finished(running: dict[int, _Running]) -> dict[int, _Running]:
+    """Block until a child exits or sends its result; those children by sentinel.
+
+    A readable pipe is a finished child too (it may be blocked sending a large result), except
+    when what arrived is the child's start-up report: that is read, and the child runs on.
+    """
+    owners: dict[Any, _Running] = {}
+    for job in running.values():
+        owners[job.conn] = owners[job.process.sentinel] = job
+    done: dict[int, _Running] = {}
+    for ready in wait_for(list(owners)):
+        job = owners[ready]
+        if ready is job.conn and not job.reached_step and _read_start_report(job):
+            continue
+        done[job.process.sentinel] = job
+    return done
+
+
+def _read_start_report(job: _Running) -> bool:
+    """Read the child's first message; True when it reports that it reached the step."""
+    try:
+        job.reached_step = job.conn.recv() == _STARTED
+    except (EOFError, OSError):  # the child died before reporting
+        return False
+    return job.reached_step
+
+
+def _collect(job: _Running, method: str) -> tuple[StepRecord, list[TeardownProblem], list[str]]:
     """The record of a finished (or dead) child, its teardown problems and output names."""
     message = None
     try:
-        if job.conn.poll():
-            message = job.conn.recv()
+        while message is None and job.conn.poll():
+            received = job.conn.recv()
+            if received == _STARTED:  # not read yet when the exit was noticed first
+                job.reached_step = True
+            else:
+                message = received
     except (EOFError, OSError):
         message = None
     finally:
@@ -468,7 +583,10 @@ def _collect(job: _Running) -> tuple[StepRecord, list[TeardownProblem], list[str
     duration = time.perf_counter() - job.started
     step = job.step
     if message is None:
-        error = StepExecutionError(_death_message(step.name, job.process.pid, job.process.exitcode))
+        during_start = None if job.reached_step or method == "fork" else method
+        error = StepExecutionError(
+            _death_message(step.name, job.process.pid, job.process.exitcode, during_start)
+        )
         return StepRecord(step.name, "failed", duration, error, step.asset_keys), [], []
     status, _, packed_error, packed_problems, produced = message
     teardown = [TeardownProblem(key, _unpack_exception(packed, step.name)) for key, packed in packed_problems]
@@ -476,7 +594,8 @@ def _collect(job: _Running) -> tuple[StepRecord, list[TeardownProblem], list[str
     return StepRecord(step.name, status, duration, error, step.asset_keys), teardown, produced
 
 
-def _death_message(step_name: str, pid: int | None, exitcode: int | None) -> str:
+def _death_message(step_name: str, pid: int | None, exitcode: int | None, during_start: str | None) -> str:
+    """Why a child reported nothing; ``during_start`` is the start method if it died starting up."""
     if exitcode is not None and exitcode < 0:
         try:
             how = f"was killed by signal {signal.Signals(-exitcode).name} (exit code {exitcode})"
@@ -484,6 +603,14 @@ def _death_message(step_name: str, pid: int | None, exitcode: int | None) -> str
             how = f"was killed by signal {-exitcode} (exit code {exitcode})"
     else:
         how = f"exited with code {exitcode}"
+    if during_start:
+        return (
+            f"Step '{step_name}' failed: its process (pid {pid}) {how} while starting, before it "
+            f"reached the step. With the '{during_start}' start method each step's process first "
+            "imports the script that started the run again; if that script starts the run at "
+            'top level, put that code under `if __name__ == "__main__":`. The process\'s own '
+            "error, if any, was printed to standard error."
+        )
     return (
         f"Step '{step_name}' failed: its process (pid {pid}) {how} without reporting a result. "
         "The step crashed the interpreter, called os._exit(), or was killed (for example by "

@@ -130,13 +130,24 @@ def index_assets(assets: Iterable[AssetsDefinition]) -> dict[AssetKey, AssetsDef
         for key in definition.keys:
             other = by_key.get(key)
             if other is not None and other is not definition:
-                raise DuplicateDefinitionError(
-                    f"Duplicate asset key '{key.to_user_string()}': defined by {other.location} "
-                    f"and by {definition.location}. Rename one (name= or key_prefix=), or pass "
-                    "only one of them."
-                )
+                raise DuplicateDefinitionError(_duplicate_message(key, other, definition))
             by_key[key] = definition
     return by_key
+
+
+def _duplicate_message(key: AssetKey, first: AssetsDefinition, second: AssetsDefinition) -> str:
+    name = key.to_user_string()
+    if first.fn is second.fn:
+        return (
+            f"Asset '{name}' ({first.location}) was given twice, as two copies of the same "
+            "asset: for example once as it is and once through with_resources(...), or by two "
+            "Definitions objects that were merged. Pass it only once: keep the copy from "
+            "with_resources(...) (it carries the resources) and remove the other."
+        )
+    return (
+        f"Duplicate asset key '{name}': defined by {first.location} and by {second.location}. "
+        "Rename one (name= or key_prefix=), or pass only one of them."
+    )
 
 
 def plan_for_assets(

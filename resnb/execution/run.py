@@ -245,11 +245,14 @@ def _execute_in_process(
     runner = _StepRunner(plan, values, configs, run_id, partition_key)
     records: list[StepRecord] = []
     failure: BaseException | None = None
+    finished = False
     try:
         with frozen_long_lived(len(plan.steps) >= LARGE_PLAN):
             failure = _run_steps(plan, runner, records, raise_on_error, hooks)
+        finished = True
     finally:
-        scope.close(stacklevel=5)  # the warning points at the materialize/execute call
+        failed = not finished or any(record.status == "failed" for record in records)
+        scope.close(stacklevel=5, work_failed=failed)  # the warning points at the materialize call
     if failure is not None:
         raise failure
     with gc_paused():

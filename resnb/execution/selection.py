@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import reprlib
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from resnb.core.assets import AssetsDefinition
-from resnb.core.keys import AssetKey
+from resnb.core.keys import AssetKey, CoercibleToAssetKey
+from resnb.errors import DefinitionError
 from resnb.execution.plan import index_assets
 
 if TYPE_CHECKING:
@@ -49,13 +51,13 @@ class AssetSelection:
 
     @classmethod
     def keys(cls, *keys: Any) -> AssetSelection:
-        """The assets with these keys (strings, lists or AssetKeys)."""
-        return cls(clauses=[AssetKey.from_coercible(k).to_user_string() for k in keys])
+        """The assets with these keys (``"a"``/``"pre/a"`` strings, lists of strings or AssetKeys)."""
+        return cls(clauses=_key_strings(keys, "AssetSelection.keys()"))
 
     @classmethod
-    def assets(cls, *definitions: AssetsDefinition) -> AssetSelection:
-        """The assets of these definitions."""
-        return cls(clauses=[k.to_user_string() for d in definitions for k in d.keys])
+    def assets(cls, *assets: AssetsDefinition | CoercibleToAssetKey) -> AssetSelection:
+        """The assets given as definitions, AssetKeys, ``"pre/a"`` strings or lists of strings."""
+        return cls(clauses=_key_strings(assets, "AssetSelection.assets()"))
 
     @classmethod
     def groups(cls, *group_names: str) -> AssetSelection:
@@ -102,6 +104,54 @@ class _Union(AssetSelection):
         return self.left.resolve(assets) | self.right.resolve(assets)
 
 
+def _key_strings(items: Iterable[Any], where: str) -> list[str]:
+    """The key strings (``pre/a``) of definitions and coercible keys; a clear error for others."""
+    strings: list[str] = []
+    for position, item in enumerate(items, start=1):
+        if isinstance(item, AssetsDefinition):
+            strings.extend(key.to_user_string() for key in item.keys)
+        elif _is_coercible_key(item):
+            strings.append(AssetKey.from_coercible(item).to_user_string())
+        else:
+            raise DefinitionError(
+                f"{where} got {_shown(item)} as argument {position}. It takes asset definitions, "
+                "AssetKeys, strings ('orders' or 'warehouse/orders') and lists of strings, such "
+                "as AssetSelection.assets('orders', my_asset)."
+            )
+    return strings
+
+
+def _is_coercible_key(item: Any) -> bool:
+    if isinstance(item, (str, AssetKey)):
+        return True
+    return isinstance(item, (list, tuple)) and bool(item) and all(isinstance(p, str) and p for p in item)
+
+
+def _shown(value: Any) -> str:
+    return f"{reprlib.repr(value)} ({type(value).__name__})"
+
+
+def _selection_items(selection: Any) -> list[Any]:
+    """``selection`` as a list of names, keys and definitions; a clear error for anything else."""
+    if isinstance(selection, (str, AssetKey, AssetsDefinition)):
+        return [selection]
+    if isinstance(selection, Iterable) and not isinstance(selection, (bytes, Mapping)):
+        items = list(selection)
+        bad = [
+            item for item in items if not isinstance(item, AssetsDefinition) and not _is_coercible_key(item)
+        ]
+        if not bad:
+            return items
+        given = f"a list holding {_shown(bad[0])}"
+    else:
+        given = _shown(selection)
+    raise DefinitionError(
+        f"selection= got {given}. It takes an asset name or selection string ('orders', "
+        "'+orders', 'orders*'), an AssetKey, an asset definition, a list of those, or an "
+        "AssetSelection such as AssetSelection.assets('orders')."
+    )
+
+
 def select_assets(assets: Sequence[AssetsDefinition], selection: Any) -> list[AssetsDefinition] | None:
     """The definitions ``selection`` picks out of ``assets`` (``None`` selection: all)."""
     if selection is None:
@@ -109,7 +159,7 @@ def select_assets(assets: Sequence[AssetsDefinition], selection: Any) -> list[As
     if isinstance(selection, AssetSelection):
         names = selection.resolve(assets)
     else:
-        items = [selection] if isinstance(selection, (str, AssetKey, AssetsDefinition)) else list(selection)
+        items = _selection_items(selection)
         direct = [item for item in items if isinstance(item, AssetsDefinition)]
         clauses = [
             item if isinstance(item, str) else AssetKey.from_coercible(item).to_user_string()

@@ -291,6 +291,39 @@ def test_teardown_failure_never_masks_the_body_exception():
     assert log == [("teardown-attempt", "b")]
 
 
+def _teardown_messages(record) -> list[str]:
+    return [str(w.message) for w in record if issubclass(w.category, ResourceTeardownWarning)]
+
+
+def test_teardown_warning_says_the_work_succeeded_only_when_it_did():
+    with pytest.warns(ResourceTeardownWarning) as record:
+        with dg.build_resources({"b": _failing_teardown([], "b")}):
+            pass
+    assert "the work itself succeeded" in _teardown_messages(record)[0]
+
+    with pytest.warns(ResourceTeardownWarning) as record:
+        with pytest.raises(ValueError):
+            with dg.build_resources({"b": _failing_teardown([], "b")}):
+                raise ValueError("body failed")
+    [message] = _teardown_messages(record)
+    assert "succeeded" not in message
+    assert "The other resources were still torn down" in message
+
+
+def test_teardown_warning_after_a_failed_setup_does_not_claim_success():
+    class FailsOnSetup(dg.ConfigurableResource):
+        def setup_for_execution(self, context):
+            raise RuntimeError("setup failed")
+
+    # 'a' is set up first, then 'z' fails, so 'a' is torn down (and its teardown fails)
+    with pytest.warns(ResourceTeardownWarning) as record:
+        with pytest.raises(dg.DagsterResourceFunctionError, match="setup failed"):
+            with dg.build_resources({"a": _failing_teardown([], "a"), "z": FailsOnSetup()}):
+                pass
+    [message] = _teardown_messages(record)
+    assert "'a'" in message and "succeeded" not in message
+
+
 def test_teardown_warning_points_at_the_with_statement():
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")

@@ -1714,3 +1714,41 @@ def test_seed_003_testing_with_resources(dg):
     result = dg.materialize([data_asset], resources={"my_resource": MyResource(value="test_value")})
     assert result.success
     assert result.asset_value("data_asset") == "test_value"
+
+
+def test_asset_selection_assets_takes_definitions_keys_and_strings(dg):
+    # AssetSelection.assets(*assets): asset definitions and anything coercible to an AssetKey
+    ran = []
+
+    @dg.asset
+    def a():
+        ran.append("a")
+        return 1
+
+    @dg.asset(key_prefix="pre")
+    def b():
+        ran.append("pre/b")
+        return 2
+
+    @dg.asset
+    def c():
+        ran.append("c")
+        return 3
+
+    for selection in (
+        dg.AssetSelection.assets(a, "pre/b"),
+        dg.AssetSelection.assets("a", dg.AssetKey(["pre", "b"])),
+        dg.AssetSelection.assets(dg.AssetKey("a"), ["pre", "b"]),
+    ):
+        ran.clear()
+        assert dg.materialize([a, b, c], selection=selection).success
+        assert sorted(ran) == ["a", "pre/b"]
+
+
+def test_selection_of_the_wrong_type_is_an_error(dg):
+    @dg.asset
+    def a():
+        return 1
+
+    with pytest.raises(dg.DagsterError):
+        dg.materialize([a], selection=42)

@@ -210,6 +210,15 @@ def test_with_resources_applied_twice_gives_duplicate_keys():
         dg.materialize([*first, *second])
 
 
+def test_the_same_asset_given_as_is_and_through_with_resources_says_so():
+    with pytest.raises(DuplicateDefinitionError) as info:
+        dg.materialize([needs_r, *dg.with_resources([needs_r], {"r": R(v=1)})])
+    message = str(info.value)
+    assert "Asset 'needs_r'" in message and "was given twice" in message
+    assert "with_resources(...)" in message and "Pass it only once" in message
+    assert message.count("test_definitions.py:") == 1  # not the same location named twice
+
+
 def test_dependency_cycle_lists_it():
     @dg.asset(deps=["cy_b"])
     def cy_a():

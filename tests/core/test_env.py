@@ -147,6 +147,34 @@ def test_env_var_on_an_int_field_is_a_validation_error_at_construction():
         Conn(url="u", port=dg.EnvVar("NOT_AN_INT_NAME"))
 
 
+def test_env_var_on_an_int_field_hints_at_env_var_int():
+    with pytest.raises(ValidationError) as info:
+        Conn(url="u", port=dg.EnvVar("PORT_VAR"))
+    message = str(info.value)
+    assert "use EnvVar.int('PORT_VAR') for an integer field" in message
+    assert "Input should be a valid integer" in message  # pydantic's own text is kept
+    assert info.value.errors()[0]["loc"] == ("port",)
+
+
+def test_env_var_hint_also_for_an_optional_int_field():
+    class MaybePort(dg.ConfigurableResource):
+        port: int | None = None
+
+    with pytest.raises(ValidationError, match=r"use EnvVar\.int\('P'\)"):
+        MaybePort(port=dg.EnvVar("P"))
+
+
+def test_no_env_var_hint_for_a_plain_string_or_another_field_type():
+    class Other(dg.ConfigurableResource):
+        port: int = 1
+        ratio: float = 1.0
+
+    for kwargs in ({"port": "not a number"}, {"ratio": dg.EnvVar("R")}):
+        with pytest.raises(ValidationError) as info:
+            Other(**kwargs)
+        assert "EnvVar.int" not in str(info.value)
+
+
 # --------------------------------------------------------------------------------------------------
 # errors
 # --------------------------------------------------------------------------------------------------

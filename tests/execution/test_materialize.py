@@ -373,6 +373,25 @@ def test_teardown_failure_warns_is_recorded_and_run_still_succeeds():
     assert ("teardown", "ok") in log  # the other resource was still torn down
 
 
+def test_teardown_warning_of_a_failed_run_does_not_claim_the_work_succeeded():
+    class BadTeardown(dg.ConfigurableResource):
+        def teardown_after_execution(self, context) -> None:
+            raise RuntimeError("teardown boom")
+
+    @dg.asset
+    def fails(bad: BadTeardown):
+        raise ValueError("step boom")
+
+    for raise_on_error in (True, False):
+        with pytest.warns(ResourceTeardownWarning) as warned:
+            try:
+                dg.materialize([fails], resources={"bad": BadTeardown()}, raise_on_error=raise_on_error)
+            except ValueError:
+                assert raise_on_error
+        [message] = [str(w.message) for w in warned if issubclass(w.category, ResourceTeardownWarning)]
+        assert "teardown boom" in message and "succeeded" not in message
+
+
 def test_no_teardown_problems_on_a_clean_run():
     @dg.asset
     def a():
@@ -666,6 +685,41 @@ def test_selection_by_keys_and_definitions():
 )
 def test_asset_selection_objects(selection, expected):
     assert sorted(_steps(selection)) == sorted(expected)
+
+
+def test_asset_selection_assets_takes_keys_and_strings_as_in_dagster():
+    assert _steps(dg.AssetSelection.assets("s_b", dg.AssetKey("s_c"), ["s_d"], s_a)) == [
+        "s_a",
+        "s_b",
+        "s_c",
+        "s_d",
+    ]
+
+
+@pytest.mark.parametrize("bad", [42, None, 3.5, {"s_a": 1}])
+def test_asset_selection_assets_rejects_other_types_naming_them(bad):
+    with pytest.raises(DefinitionError) as info:
+        dg.AssetSelection.assets("s_a", bad)
+    message = str(info.value)
+    assert f"got {bad!r} ({type(bad).__name__}) as argument 2" in message
+    assert "asset definitions, AssetKeys, strings" in message
+
+
+@pytest.mark.parametrize(
+    ("selection", "named"),
+    [(42, "42 (int)"), (3.5, "3.5 (float)"), (["s_a", 7], "a list holding 7 (int)")],
+)
+def test_selection_of_the_wrong_type_names_it_and_what_is_accepted(selection, named):
+    with pytest.raises(DefinitionError) as info:
+        dg.materialize(CHAIN, selection=selection)
+    message = str(info.value)
+    assert f"selection= got {named}" in message
+    assert "AssetSelection.assets('orders')" in message
+
+
+def test_asset_key_from_an_uncoercible_value_names_it():
+    with pytest.raises(TypeError, match=r"Cannot make an asset key from 42 \(int\)"):
+        dg.AssetKey.from_coercible(42)
 
 
 def test_unknown_name_in_selection_is_named_with_a_suggestion():

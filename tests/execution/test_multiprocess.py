@@ -10,6 +10,8 @@ import subprocess
 import sys
 import textwrap
 import time
+import traceback
+import types
 import uuid
 from pathlib import Path
 from typing import Any
@@ -240,9 +242,39 @@ def _failing_assets() -> list[Any]:
 def test_raise_on_error_raises_the_original_exception_type() -> None:
     with pytest.raises(ValueError, match="user boom") as info:
         dg.materialize(_failing_assets(), executor=MP)
-    notes = getattr(info.value, "__notes__", [])
-    assert any("step 'boom'" in note and "raise ValueError" in note for note in notes)
     assert multiprocessing.active_children() == []
+
+
+def test_the_childs_traceback_is_chained_as_the_cause_on_every_python_version() -> None:
+    from resnb.execution.multiprocess import RemoteTraceback
+
+    with pytest.raises(ValueError, match="user boom") as info:
+        dg.materialize(_failing_assets(), executor=MP)
+    remote = info.value.__cause__
+    assert isinstance(remote, RemoteTraceback)
+    assert remote.step_name == "boom" and remote.pid != os.getpid()
+    printed = "".join(traceback.format_exception(info.type, info.value, info.tb))
+    assert "raised in step 'boom'" in printed and 'raise ValueError("user boom")' in printed
+    assert "The above exception was the direct cause of the following exception" in printed
+
+
+def test_a_chained_user_exception_keeps_its_cause_and_gets_the_traceback_below_it() -> None:
+    from resnb.execution.multiprocess import RemoteTraceback
+
+    @dg.asset
+    def wraps() -> int:
+        try:
+            {}["missing"]
+        except KeyError as exc:
+            raise RuntimeError("lookup failed") from exc
+        return 1
+
+    with pytest.raises(RuntimeError, match="lookup failed") as info:
+        dg.materialize([wraps], executor=MP)
+    cause = info.value.__cause__
+    assert isinstance(cause, KeyError)
+    assert isinstance(cause.__cause__, RemoteTraceback)
+    assert "raise RuntimeError" in str(cause.__cause__)
 
 
 def test_raise_on_error_false_runs_independent_steps_and_skips_downstream() -> None:
@@ -280,6 +312,7 @@ def test_a_child_that_dies_without_reporting_is_a_failed_step() -> None:
     error = result.get_step_failure_events()[0].error
     assert isinstance(error, StepExecutionError)
     assert "'dies'" in str(error) and "exited with code 3" in str(error)
+    assert "while starting" not in str(error)  # it reached the step: no start-up hint
 
     with pytest.raises(StepExecutionError, match=r"Step 'dies' failed: .*exited with code 3"):
         dg.materialize([dies], executor=MP)
@@ -512,6 +545,94 @@ def test_spawn_with_a_local_function_explains_what_to_do() -> None:
 
     with pytest.raises(dg.DagsterInvariantViolationError, match="module level"):
         dg.materialize([local], executor=MP.configured({"start_method": "spawn"}))
+
+
+def _define_in_a_fileless_main(monkeypatch: pytest.MonkeyPatch, code: str) -> dict[str, Any]:
+    """Run ``code`` as a notebook kernel does: in a ``__main__`` module with no ``__file__``."""
+    main = types.ModuleType("__main__")
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    exec(compile(textwrap.dedent(code), "<cell>", "exec"), main.__dict__)
+    return main.__dict__
+
+
+NOTEBOOK_CELL = """
+import resnb as dg
+
+class Setting(dg.ConfigurableResource):
+    v: int = 1
+
+@dg.asset
+def cell_a(setting: Setting) -> int:
+    return setting.v
+
+@dg.asset
+def cell_b(cell_a: int) -> int:
+    return cell_a + 1
+"""
+
+
+@dg.asset
+def uses_setting(setting: dg.ResourceParam[Any]) -> int:
+    return setting.v
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_spawn_with_assets_from_a_notebook_cell_names_them_before_starting(
+    monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    cell = _define_in_a_fileless_main(monkeypatch, NOTEBOOK_CELL)
+    with pytest.raises(dg.DagsterInvariantViolationError) as info:
+        dg.materialize(
+            [cell["cell_a"], cell["cell_b"]],
+            resources={"setting": cell["Setting"]()},
+            executor=MP.configured({"start_method": method}),
+        )
+    message = str(info.value)
+    assert "assets 'cell_a', 'cell_b'" in message and f"start method '{method}'" in message
+    assert "importable module" in message and "'fork'" in message
+    assert multiprocessing.active_children() == []
+
+
+def test_spawn_with_a_resource_class_from_a_notebook_cell_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    cell = _define_in_a_fileless_main(monkeypatch, NOTEBOOK_CELL)
+    with pytest.raises(dg.DagsterInvariantViolationError) as info:
+        dg.materialize(
+            [uses_setting],  # the asset is importable, the resource's class is not
+            resources={"setting": cell["Setting"]()},
+            executor=MP.configured({"start_method": "spawn"}),
+        )
+    message = str(info.value)
+    assert "Setting (a class defined in __main__)" in message and "importable module" in message
+
+
+def test_fork_runs_assets_from_a_notebook_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    cell = _define_in_a_fileless_main(monkeypatch, NOTEBOOK_CELL)
+    result = dg.materialize(
+        [cell["cell_a"], cell["cell_b"]],
+        resources={"setting": cell["Setting"](v=5)},
+        executor=MP.configured({"start_method": "fork"}),
+    )
+    assert result.asset_value("cell_b") == 6
+
+
+def test_spawn_from_a_script_without_a_main_guard_mentions_the_guard(tmp_path: Path) -> None:
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import resnb as dg\n"
+        "@dg.asset\ndef a():\n    return 1\n"
+        "dg.materialize([a], executor=dg.multiprocess_executor.configured({'start_method': 'spawn'}))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert "StepExecutionError: Step 'a' failed" in last and "while starting" in last
+    assert 'if __name__ == "__main__":' in last
+    assert "out-of-memory" not in last
 
 
 def test_start_method_accepts_dagsters_selector_form() -> None:
