@@ -108,12 +108,17 @@ def _add_materialize(commands: Any) -> None:
         "materialize",
         help="materialize assets",
         description="Materialize the named assets with the target's resources and print one status "
-        "line per asset.",
+        "line per asset. Upstream values are loaded through their IO managers (a FilesystemIOManager, "
+        "say); an upstream asset whose IO manager keeps values in memory (the default) is "
+        "materialized too, and a line says so.",
     )
     materialize.add_argument("target", metavar="TARGET")
     materialize.add_argument("assets", nargs="+", metavar="ASSET")
     materialize.add_argument(
-        "-u", "--upstream", action="store_true", help="also materialize their upstream assets"
+        "-u",
+        "--upstream",
+        action="store_true",
+        help="recompute every upstream asset instead of loading stored values",
     )
     materialize.set_defaults(handler=_materialize)
 
@@ -165,7 +170,10 @@ def _run(args: argparse.Namespace) -> int:
             output_paths(notebooks, args.output_dir)
     except (FileNotFoundError, ValueError) as exc:
         raise UsageProblem(str(exc)) from None
-    reports = run_notebooks(notebooks, timeout=_timeout(args.timeout), output_dir=args.output_dir)
+    try:
+        reports = run_notebooks(notebooks, timeout=_timeout(args.timeout), output_dir=args.output_dir)
+    except KeyboardInterrupt:  # run_notebooks printed "interrupted: N of M notebooks run"
+        return EXIT_INTERRUPTED
     return EXIT_OK if all(report.ok for report in reports) else EXIT_FAILURE
 
 
@@ -252,29 +260,102 @@ def _svg_of(view: Any) -> str:
 
 def _materialize(args: argparse.Namespace) -> int:
     from resnb.errors import InvalidSubsetError, ResnbError
-    from resnb.notebook.loading import TargetError
-    from resnb.notebook.session import Session
+    from resnb.notebook import runs
 
-    _make_cwd_importable()
-    session = Session()
+    defs = _load_or_report(args.target)
+    if defs is None:
+        return EXIT_FAILURE
     try:
-        session.load(args.target)
-    except TargetError as exc:
-        raise UsageProblem(str(exc)) from None
-    lines = _StepLines()
-    try:
-        result = session.materialize(args.assets, upstream=args.upstream, on_progress=lines.update)
+        plan, note = _materialize_plan(defs, args.assets, args.upstream)
+        if note:
+            print(note, flush=True)
+        needs = _resource_keys_by_step(plan)
+        live, result = runs.run_plan(plan, _StepLines().update)
     except InvalidSubsetError as exc:
         raise UsageProblem(str(exc)) from None
     except ResnbError as exc:
-        lines.update(getattr(exc, "result", None))
         print(f"resnb materialize: {exc}{_user_traceback(exc)}", file=sys.stderr)
         return EXIT_FAILURE
-    finally:
-        session.close()
-    lines.update(result)
-    print(f"materialized {_count(len(result.asset_names), 'asset')} of {args.target}")
+    error = runs.failure_error(live, result, needs)
+    if error is not None:
+        hint = "" if args.upstream else _load_hint(error, plan)
+        print(f"resnb materialize: {error}{hint}{_user_traceback(error)}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"materialized {_count(len(live.asset_names), 'asset')} of {args.target}")
     return EXIT_OK
+
+
+def _load_or_report(target: str) -> Any:
+    """The Definitions ``target`` names, or None after printing the error raised building them."""
+    from resnb.errors import ResnbError
+
+    try:
+        return _load(target)
+    except ResnbError as exc:
+        print(f"resnb: cannot build the Definitions of '{target}': {exc}", file=sys.stderr)
+        return None
+
+
+def _materialize_plan(defs: Any, names: list[str], upstream: bool) -> tuple[Any, str]:
+    """The plan running ``names``, and a line saying which upstream assets were added and why.
+
+    Without ``upstream``, an upstream asset is loaded through its IO manager when that manager
+    keeps values beyond this process (not the in-memory one); otherwise it runs too.
+    """
+    from resnb.execution.materialize import bind_asset_resources, default_io_manager
+    from resnb.execution.selection import asset_graph
+    from resnb.notebook import runs
+
+    resources = bind_asset_resources(defs.assets, defs.resources)
+    resources.setdefault("io_manager", default_io_manager())
+    graph = asset_graph(defs.assets)
+    loadable = _loadable(defs, resources)
+    wanted = runs.selection(graph, names, None, upstream=upstream, available=loadable)
+    added = [name for name in wanted if name not in names]
+    note = ""
+    if added and not upstream:
+        note = (
+            f"also materializing upstream {_names(added)}: {'its' if len(added) == 1 else 'their'} "
+            "IO manager keeps values in memory only, so no earlier run's value can be loaded"
+        )
+    return runs.plan_run(defs.assets, wanted, resources), note
+
+
+def _loadable(defs: Any, resources: dict[str, Any]) -> Callable[[str], bool]:
+    """Whether asset ``name``'s stored value can be loaded: its IO manager is not an in-memory one."""
+    from resnb.core.keys import AssetKey
+    from resnb.execution.io_managers import InMemoryIOManager
+
+    def loadable(name: str) -> bool:
+        key = AssetKey.from_user_string(name)
+        outputs = defs.resolve_assets_def(key).outputs.values()
+        manager_key = next(spec.io_manager_key for spec in outputs if spec.asset_key == key)
+        manager = resources.get(manager_key)
+        return manager is not None and not isinstance(manager, InMemoryIOManager)
+
+    return loadable
+
+
+def _load_hint(error: BaseException, plan: Any) -> str:
+    """A hint when an IO manager failed in a run that loads upstream values instead of computing them."""
+    from resnb.errors import IOManagerError
+
+    loads = any(source.step is None for step in plan.steps for source in step.inputs.values())
+    if not loads or not isinstance(error.__cause__, IOManagerError):
+        return ""
+    return " To compute the upstream values in this run instead of loading them, add --upstream."
+
+
+def _resource_keys_by_step(plan: Any) -> dict[str, list[str]]:
+    """Step -> the resource keys it needs, dependencies included (to name them when one fails)."""
+    from resnb.build.scope import ResourceScope
+
+    scope = ResourceScope(plan.resources)
+    return {step.name: scope.init_order(step.required_keys & plan.resources.keys()) for step in plan.steps}
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(f"'{name}'" for name in names)
 
 
 class _StepLines:
@@ -303,6 +384,8 @@ def _user_traceback(error: BaseException) -> str:
     frames = [
         frame for frame in traceback.extract_tb(cause.__traceback__) if not frame.filename.startswith(package)
     ]
+    if not frames:  # raised by resnb itself (an IO manager that cannot load): the message says it all
+        return ""
     lines = traceback.format_list(frames) + traceback.format_exception_only(type(cause), cause)
     return "\n\nTraceback (most recent call last):\n" + "".join(lines).rstrip("\n")
 
@@ -329,21 +412,111 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _problems(defs: Any) -> list[str]:
-    """What ``Definitions.validate_loadable`` finds, job by job, so that every problem is listed."""
-    from resnb.errors import ResnbError
+    """Every problem found without running anything, each once.
 
-    problems: dict[str, None] = {}
+    Each key an asset or op needs and each key a resource depends on that is not provided,
+    resource cycles, then what resolving each job finds (bad selections, asset cycles).
+    """
+    from resnb.errors import MissingResourceError, ResnbError
+
+    problems: dict[Any, str] = {}
+    try:
+        problems.update(_resource_problems(defs))
+    except ResnbError as exc:  # resources bound twice (with_resources and Definitions)
+        problems[str(exc)] = str(exc)
+    listed_missing = any(isinstance(key, tuple) and key[0] == "missing" for key in problems)
     for name in defs.job_names:
         try:
             defs.resolve_job_def(name)
+        except MissingResourceError as exc:
+            if not listed_missing:  # a case the listing above does not cover
+                problems.setdefault(str(exc), str(exc))
         except ResnbError as exc:
-            problems[str(exc)] = None
-    if not problems:  # whatever else validate_loadable checks
+            problems.setdefault(_problem_key(exc), str(exc))
+    return list(problems.values())
+
+
+def _problem_key(error: Exception) -> Any:
+    """What makes two problems the same: the members of a cycle (whichever it starts at), else the text."""
+    cycle = getattr(error, "cycle", None)
+    return ("cycle", frozenset(cycle)) if cycle else str(error)
+
+
+def _resource_problems(defs: Any) -> dict[Any, str]:
+    """Missing keys of assets, ops and resources, and resource cycles (key -> message)."""
+    from resnb.execution.materialize import bind_asset_resources, default_io_manager
+
+    resources = bind_asset_resources(defs.assets, defs.resources)
+    resources.setdefault("io_manager", default_io_manager())
+    problems: dict[Any, str] = {}
+    for definition in defs.assets:
+        problems.update(_missing_for(f"asset '{definition.node_name}'", definition, resources))
+    scopes: list[tuple[dict[str, Any], list[str]]] = [(resources, list(resources))]
+    for job in defs.jobs:
+        job_resources = {**resources, **getattr(job, "resource_defs", {})}
+        for node_name, node in getattr(job, "nodes", {}).items():
+            what = f"op '{node_name}' of job '{job.name}'"
+            problems.update(_missing_for(what, node.op, job_resources))
+        if getattr(job, "resource_defs", None):
+            scopes.append((job_resources, list(job.resource_defs)))
+    for scope_resources, keys in scopes:
+        problems.update(_dependency_problems(scope_resources, keys))
+    return problems
+
+
+def _missing_for(what: str, definition: Any, resources: dict[str, Any]) -> dict[Any, str]:
+    from resnb.errors import did_you_mean, listing
+
+    return {
+        ("missing", what, key): f"Resource '{key}' required by {what} was not provided. Available "
+        f"resource keys: {listing(resources)}.{did_you_mean(key, resources)} Provide it "
+        "(Definitions(resources=...) or the job's resource_defs) or fix the name."
+        for key in sorted(definition.required_resource_keys - resources.keys())
+    }
+
+
+def _dependency_problems(resources: dict[str, Any], keys: list[str]) -> dict[Any, str]:
+    """For ``keys``: each dependency not in ``resources``, a dependency that cannot be found, cycles."""
+    from resnb.build.scope import ResourceScope
+    from resnb.errors import DefinitionError, did_you_mean, listing
+
+    scope = ResourceScope(resources)
+    problems: dict[Any, str] = {}
+    graph: dict[str, set[str]] = {}
+    for key in keys:
         try:
-            type(defs).validate_loadable(defs)
-        except ResnbError as exc:
-            problems[str(exc)] = None
-    return list(problems)
+            dependencies = scope.dependencies(key)
+        except DefinitionError as exc:  # a configure_at_launch() resource nested but not provided
+            problems[str(exc)] = str(exc)
+            continue
+        graph[key] = set(dependencies & resources.keys())
+        for dependency in sorted(dependencies - resources.keys()):
+            problems[("missing", f"resource '{key}'", dependency)] = (
+                f"Resource '{key}' depends on resource '{dependency}', which was not provided. "
+                f"Available resource keys: {listing(resources)}.{did_you_mean(dependency, resources)} "
+                f"Add a resource under '{dependency}' or fix the reference."
+            )
+    for cycle_error in _cycles(graph):
+        problems[_problem_key(cycle_error)] = str(cycle_error)
+    return problems
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[Exception]:
+    """One error per dependency cycle among ``graph``'s keys (each cycle's members then set aside)."""
+    from resnb.core.toposort import toposort_mapping
+    from resnb.errors import DependencyCycleError
+
+    found: list[Exception] = []
+    remaining = {key: {dep for dep in deps if dep in graph} for key, deps in graph.items()}
+    while remaining:
+        try:
+            toposort_mapping(remaining, what="resource")
+            break
+        except DependencyCycleError as exc:
+            found.append(exc)
+            members = set(exc.cycle)
+            remaining = {k: deps - members for k, deps in remaining.items() if k not in members}
+    return found
 
 
 def _print_problems(target: str, problems: list[str]) -> int:

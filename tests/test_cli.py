@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -136,16 +139,30 @@ def test_run_usage_errors_exit_2_naming_the_path(
     assert err.startswith("resnb run: ") and message.format(tmp=tmp_path) in err
 
 
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal; ``seen`` is set once ``wanted`` has been written."""
+
+    def __init__(self, wanted: str = "") -> None:
+        super().__init__()
+        self.wanted = wanted
+        self.seen = threading.Event()
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        if self.wanted and self.wanted in text:
+            self.seen.set()
+        return written
+
+
 def test_the_progress_line_is_drawn_only_on_a_terminal() -> None:
     from resnb.testing.batch import Progress
 
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
     terminal, pipe = Terminal(), io.StringIO()
     for stream in (terminal, pipe):
-        progress = Progress(stream, total=2)
+        progress = Progress(stream, total=2, interval=None)
         progress.start(Path("nbs/a.ipynb"))
         progress.cell(4, 2, 9)
         progress.clear()
@@ -155,6 +172,92 @@ def test_the_progress_line_is_drawn_only_on_a_terminal() -> None:
     assert drawn[1].startswith("[1/2] nbs/a.ipynb: starting the kernel, ")
     assert drawn[2].startswith("[1/2] nbs/a.ipynb: cell 4 (2/9), ")
     assert drawn[3] == ""
+
+
+def test_a_timer_redraws_the_elapsed_time_during_a_long_cell_until_closed() -> None:
+    from resnb.testing.batch import Progress
+
+    now = [100.0]
+    terminal = Terminal(wanted="a.ipynb: cell 0 (1/1), 7 s")
+    progress = Progress(terminal, total=1, interval=0.01, clock=lambda: now[0])
+    progress.start(Path("a.ipynb"))
+    progress.cell(0, 1, 1)
+    now[0] = 107.0  # the cell is still running: only the timer can draw this
+
+    assert terminal.seen.wait(30)
+    progress.close()
+    assert "resnb-progress" not in [thread.name for thread in threading.enumerate()]
+    assert terminal.getvalue().endswith("\r\x1b[K")
+
+
+def test_no_timer_runs_when_stderr_is_not_a_terminal() -> None:
+    from resnb.testing.batch import Progress
+
+    progress = Progress(io.StringIO(), total=1, interval=0.01)
+    progress.start(Path("a.ipynb"))
+    assert "resnb-progress" not in [thread.name for thread in threading.enumerate()]
+    progress.close()
+
+
+def test_the_interrupted_line_says_how_far_the_run_got() -> None:
+    from resnb.testing.batch import interrupted_line
+    from resnb.testing.report import NotebookReport
+
+    notebooks = [Path("a.ipynb"), Path("b.ipynb"), Path("c.ipynb")]
+    done = [NotebookReport(notebooks[0], 1.0, 2, None)]
+
+    assert interrupted_line(done, notebooks, "interrupted while running cell 4") == (
+        "interrupted: 1 of 3 notebooks run (stopped in b.ipynb, cell 4)"
+    )
+    assert interrupted_line([], notebooks[:1]) == "interrupted: 0 of 1 notebook run (stopped in a.ipynb)"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a named pipe to know when the cell runs")
+def test_ctrl_c_stops_the_kernel_quietly_and_says_how_far_the_run_got(tmp_path: Path) -> None:
+    started = tmp_path / "started"
+    os.mkfifo(started)
+    write_notebook(tmp_path / "a_ok.ipynb", "x = 1")
+    slow = (
+        f"import os, time\nwith open({str(started)!r}, 'w') as fifo:\n    fifo.write(str(os.getpid()))\n"
+        "time.sleep(300)"
+    )
+    write_notebook(tmp_path / "b_slow.ipynb", slow)
+    write_notebook(tmp_path / "c_never.ipynb", "x = 1")
+    run = subprocess.Popen(
+        [sys.executable, "-m", "resnb", "run", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as from a terminal
+    )
+    try:
+        kernel_pid = int(_read_when_written(started, run))
+        run.send_signal(signal.SIGINT)
+        out, err = run.communicate(timeout=120)
+    finally:
+        run.kill()
+
+    assert run.returncode == 130
+    lines = out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith(f"ok      {tmp_path / 'a_ok.ipynb'}")
+    assert lines[1] == f"interrupted: 1 of 3 notebooks run (stopped in {tmp_path / 'b_slow.ipynb'}, cell 0)"
+    assert "Traceback" not in err and "ZMQError" not in err, err
+    with pytest.raises(ProcessLookupError):
+        os.kill(kernel_pid, 0)  # the kernel was stopped (and reaped) before resnb exited
+
+
+def _read_when_written(fifo: Path, process: subprocess.Popen[str]) -> str:
+    """What a cell writes to ``fifo``; fails (instead of blocking forever) if ``process`` ends first."""
+    found: list[str] = []
+    reader = threading.Thread(target=lambda: found.append(fifo.read_text()), daemon=True)
+    reader.start()
+    while reader.is_alive() and process.poll() is None:
+        reader.join(0.1)
+    if not found:
+        with open(fifo, "w"):  # unblock the reader
+            pass
+        pytest.fail(f"the slow cell never ran: {process.communicate(timeout=60)}")
+    return found[0]
 
 
 # -- check -----------------------------------------------------------------------------------------
@@ -170,6 +273,65 @@ def test_check_lists_each_problem_once_and_exits_1(project: Path, capsys: pytest
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{project}:unbound: 1 problem"
     assert out[1].startswith("  - Resource 'store' required by asset 'raw' was not provided.")
+
+
+BROKEN = textwrap.dedent(
+    """
+    import resnb as dg
+
+    class Client(dg.ConfigurableResource):
+        other: dg.ResourceDependency[object]
+
+    @dg.asset(required_resource_keys={"x"})
+    def a(context):
+        return 1
+
+    @dg.asset(required_resource_keys={"y", "z"})
+    def b(context):
+        return 1
+
+    @dg.op(required_resource_keys={"mailer"})
+    def send(context):
+        pass
+
+    @dg.job
+    def mail_job():
+        send()
+
+    defs = dg.Definitions(
+        assets=[a, b],
+        jobs=[mail_job],
+        resources={
+            "ok": Client(other=dg.ResourceParam("p")),
+            "dangling": Client(other=dg.ResourceParam("zz")),
+            "p": Client(other=dg.ResourceParam("q")),
+            "q": Client(other=dg.ResourceParam("p")),
+        },
+    )
+    """
+)
+
+
+def test_check_lists_every_missing_key_of_every_asset_op_and_resource_and_each_cycle(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "broken.py"
+    path.write_text(BROKEN, encoding="utf-8")
+
+    assert main(["check", str(path)]) == 1
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{path}: 6 problems"
+    assert [line.split(" was not provided")[0].split(", which")[0] for line in out[1:]] == [
+        "  - Resource 'x' required by asset 'a'",
+        "  - Resource 'y' required by asset 'b'",
+        "  - Resource 'z' required by asset 'b'",
+        "  - Resource 'mailer' required by op 'send' of job 'mail_job'",
+        "  - Resource 'dangling' depends on resource 'zz'",
+        "  - The resources p -> q -> p depend on each other in a cycle. Break the cycle: one of these "
+        "resources must not depend on the next.",
+    ]
+    assert out[5].endswith("Add a resource under 'zz' or fix the reference.")
 
 
 def test_a_target_that_names_nothing_exits_2_without_a_traceback(
@@ -229,13 +391,60 @@ def test_graph_usage_errors_exit_2(
 # -- materialize -----------------------------------------------------------------------------------
 
 
-def test_materialize_prints_a_line_per_asset_upstream_included(
+def test_materialize_adds_upstream_kept_in_memory_and_says_so(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["materialize", str(project), "report"]) == 0
     lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        "also materializing upstream 'raw': its IO manager keeps values in memory only, so no "
+        "earlier run's value can be loaded"
+    )
+    assert [line.split()[:2] for line in lines[1:3]] == [["succeeded", "raw"], ["succeeded", "report"]]
+    assert lines[3] == f"materialized 2 assets of {project}"
+
+
+STORED = textwrap.dedent(
+    """
+    import resnb as dg
+
+    COUNT = {count!r}
+
+    @dg.asset
+    def raw() -> int:
+        with open(COUNT, "a") as file:
+            file.write("raw\\n")
+        return 1
+
+    @dg.asset
+    def report(raw: int) -> int:
+        return raw + 1
+
+    defs = dg.Definitions(
+        assets=[raw, report], resources={{"io_manager": dg.FilesystemIOManager(base_dir={store!r})}}
+    )
+    """
+)
+
+
+def test_materialize_loads_upstream_values_a_persistent_io_manager_stored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    count, path = tmp_path / "count.txt", tmp_path / "stored.py"
+    path.write_text(STORED.format(count=str(count), store=str(tmp_path / "store")), encoding="utf-8")
+    target = str(path)
+
+    assert main(["materialize", target, "report"]) == 1, "nothing stored yet"
+    assert "add --upstream" in capsys.readouterr().err
+    assert main(["materialize", target, "raw"]) == 0
+    assert main(["materialize", target, "report"]) == 0
+    assert count.read_text() == "raw\n", "raw was loaded, not recomputed"
+    capsys.readouterr()
+    assert main(["materialize", target, "report", "--upstream"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
     assert [line.split()[:2] for line in lines[:2]] == [["succeeded", "raw"], ["succeeded", "report"]]
-    assert lines[2] == f"materialized 2 assets of {project}"
+    assert count.read_text() == "raw\nraw\n"
 
 
 def test_a_failing_asset_exits_1_naming_it_with_the_users_traceback(

@@ -22,6 +22,7 @@ __all__ = [
     "count_events",
     "customers",
     "defs",
+    "get_multiprocess_job",
     "orders",
     "record_event",
     "report",
@@ -88,3 +89,12 @@ defs = dg.Definitions(
     ],
     resources={"connection": CountedConnection(log_dir=dg.EnvVar("LIFECYCLE_LOG_DIR"))},
 )
+
+
+def get_multiprocess_job() -> dg.JobDefinition:
+    """The multiprocess job, from a module-level function: what Dagster's ``reconstructable`` needs.
+
+    ``dg.execute_job(dg.reconstructable(get_multiprocess_job), instance=...)`` runs it on Dagster
+    and on resnb (which ignores ``instance``).
+    """
+    return defs.resolve_job_def("multiprocess_job")

@@ -7,6 +7,11 @@
   ``SHOP_STORAGE_DIR`` by a :class:`~resnb.FilesystemIOManager`.
 
 In both, the password is read from ``SHOP_DB_PASSWORD``: credentials are never written in code.
+
+``defs`` (built when a tool loads it, so ``SHOP_ENV`` is read then) makes the module a target::
+
+    cd examples && SHOP_ENV=prod SHOP_DB_PATH=... SHOP_STORAGE_DIR=... SHOP_DB_PASSWORD=... \
+        resnb materialize shop.environments daily_revenue
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from shop.definitions import Warehouse, clean_orders, daily_revenue, default_db_
 
 __all__ = [
     "ENVIRONMENTS",
+    "defs",
     "defs_for_environment",
     "get_dev_resources",
     "get_prod_resources",
@@ -70,3 +76,9 @@ def defs_for_environment(name: str | None = None) -> dg.Definitions:
         jobs=[dg.define_asset_job("shop_job")],
         resources=resources_for_environment(name),
     )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The shop for ``$SHOP_ENV`` (default ``dev``): what ``resnb ... shop.environments`` loads."""
+    return defs_for_environment()

@@ -298,7 +298,12 @@ CELLS = [
         The seed uses `ConfigurableIOManagerFactory`, the factory base for IO managers (notebook 07). For
         any other resource, the general base is `dg.ConfigurableResourceFactory[T]` with
         `create_resource(context)`. In an asset, annotate the parameter with the **created** type,
-        `ResourceParam[ExternalService]`:
+        `ResourceParam[ExternalService]`.
+
+        **On Dagster** (1.13) `ConfigurableResourceFactory` is not exported from the `dagster` package:
+        import it with `from dagster._config.pythonic_config import ConfigurableResourceFactory` (a
+        private module, so pin your Dagster version). resnb exports it from `resnb` itself.
+        `ConfigurableIOManagerFactory`, above, is exported by both.
         """
     ),
     code(

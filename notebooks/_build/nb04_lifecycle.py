@@ -370,13 +370,21 @@ CELLS = [
 
         A job carries its executor (`executor_def=`). `examples/lifecycle` defines one job per executor,
         with the marker directory read from the environment variable `LIFECYCLE_LOG_DIR` (child processes
-        inherit it). `dg.execute_job(job)`, or `job.execute()`, runs a job **with its executor**, while
-        `job.execute_in_process()` always runs in this process, whatever the executor (as in Dagster):
+        inherit it). `dg.execute_job(dg.reconstructable(get_multiprocess_job))` runs a job **with its
+        executor**, while `job.execute_in_process()` always runs in this process, whatever the executor
+        (as in Dagster). `get_multiprocess_job` is a module-level function returning the job.
+
+        **On Dagster** `execute_job` also needs an instance, and the job must be reconstructable from a
+        module (a module-level `@job`, or a module-level function returning the job, as here):
+        `dg.execute_job(dg.reconstructable(get_multiprocess_job), instance=dg.DagsterInstance.get())`, with
+        `DAGSTER_HOME` set (the multiprocess executor needs a persistent instance). resnb runs that line
+        as it is (`instance` is ignored); the shorter `dg.execute_job(job)` and `job.execute()` are
+        resnb-only.
         """,
     ),
     code(
         """
-        from lifecycle.definitions import defs
+        from lifecycle.definitions import defs, get_multiprocess_job
 
 
         def run_job_and_count(run):
@@ -388,8 +396,10 @@ CELLS = [
 
         multiprocess_job = defs.resolve_job_def("multiprocess_job")
         {
-            "execute_job(multiprocess_job)": run_job_and_count(lambda: dg.execute_job(multiprocess_job)),
-            "multiprocess_job.execute()": run_job_and_count(multiprocess_job.execute),
+            "execute_job(reconstructable(...))": run_job_and_count(
+                lambda: dg.execute_job(dg.reconstructable(get_multiprocess_job))
+            ),
+            "multiprocess_job.execute() (resnb only)": run_job_and_count(multiprocess_job.execute),
             "multiprocess_job.execute_in_process()": run_job_and_count(multiprocess_job.execute_in_process),
         }
         """

@@ -3,19 +3,30 @@
 No kernelspec has to be installed: the spec is the one ipykernel would install, bound to
 ``sys.executable``, so a notebook run from a virtual environment sees exactly the packages of that
 environment. Where jupyter_client and ipykernel support it, the kernel's sockets are encrypted.
-This module imports jupyter_client and ipykernel, so :mod:`resnb.testing.runner` imports it only
-when a notebook runs.
+
+The kernel's stderr is relayed to this process's ``sys.stderr`` line by line, except while the
+kernel is being shut down by a signal (Ctrl-C): ipykernel then prints a ZMQError traceback for the
+reply it can no longer send, which says nothing about the notebook. This module imports
+jupyter_client and ipykernel, so :mod:`resnb.testing.runner` imports it only when a notebook runs.
 """
 
 from __future__ import annotations
 
+import asyncio
+import codecs
+import os
+import sys
+import threading
 from typing import Any
 
 from ipykernel.kernelspec import get_kernel_dict
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
-__all__ = ["CurrentInterpreterKernelManager", "current_interpreter_spec"]
+__all__ = ["CurrentInterpreterKernelManager", "StderrRelay", "current_interpreter_spec"]
+
+_CHUNK = 65536
+_LAST_WORDS_SECONDS = 2.0  # how long a shut-down kernel's stderr may stay open (a grandchild holding it)
 
 
 def current_interpreter_spec() -> KernelSpec:
@@ -24,17 +35,58 @@ def current_interpreter_spec() -> KernelSpec:
     return KernelSpec(**{key: value for key, value in spec.items() if KernelSpec.class_traits().get(key)})
 
 
+class StderrRelay:
+    """A pipe whose text a thread copies to ``sys.stderr`` (looked up at each write) until muted.
+
+    Give :attr:`write_fd` to the child process as its stderr, then call :meth:`start`: it closes
+    this process's copy of the write end, so the thread stops when the child (and whatever it
+    spawned with the same stderr) has exited.
+    """
+
+    def __init__(self) -> None:
+        self.read_fd, self.write_fd = os.pipe()
+        self.muted = False
+        self._thread = threading.Thread(target=self._copy, name="resnb-kernel-stderr", daemon=True)
+
+    def start(self) -> None:
+        """Start copying; the child must have been given :attr:`write_fd` already."""
+        os.close(self.write_fd)
+        self._thread.start()
+
+    def mute(self) -> None:
+        """Drop everything written from now on."""
+        self.muted = True
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until the child's stderr is closed; return whether it is."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _copy(self) -> None:
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        with open(self.read_fd, "rb", buffering=0) as source:
+            while chunk := source.read(_CHUNK):
+                text = decoder.decode(chunk)
+                if text and not self.muted:
+                    sys.stderr.write(text)
+                    sys.stderr.flush()
+
+
 class CurrentInterpreterKernelManager(AsyncKernelManager):
     """An ``AsyncKernelManager`` that always launches :func:`current_interpreter_spec`.
 
     Its ``kernel_name`` keeps the default (``python3``) so that clients such as nbclient still treat
-    the kernel as an ipykernel; the kernelspec of that name is never looked up.
+    the kernel as an ipykernel; the kernelspec of that name is never looked up. Its stderr goes
+    through a :class:`StderrRelay`, muted when the kernel is shut down from another task than the
+    one that started it: nbclient's SIGINT/SIGTERM handler, never the normal end of a run.
     """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if self.has_trait("transport_encryption"):  # newer jupyter_client: CurveZMQ when the spec allows
             self.transport_encryption = "auto"
+        self.stderr_relay: StderrRelay | None = None
+        self._starting_task: asyncio.Task[Any] | None = None
 
     @property
     def kernel_spec(self) -> KernelSpec:
@@ -42,3 +94,26 @@ class CurrentInterpreterKernelManager(AsyncKernelManager):
         if self._kernel_spec is None:
             self._kernel_spec = current_interpreter_spec()
         return self._kernel_spec
+
+    async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+        """Start the kernel with its stderr relayed (unless ``stderr`` is given)."""
+        self._starting_task = asyncio.current_task()
+        if "stderr" in kw:
+            await super().start_kernel(**kw)
+            return
+        relay = StderrRelay()
+        try:
+            await super().start_kernel(**kw, stderr=relay.write_fd)
+        finally:
+            relay.start()  # the kernel has its copy of the write end (or failed to start)
+            getattr(self, "_launch_args", {}).pop("stderr", None)  # a restart must not reuse the fd
+        self.stderr_relay = relay
+
+    async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:  # type: ignore[override]
+        """Shut the kernel down; quietly when a signal handler (another task) does it."""
+        relay = self.stderr_relay
+        if relay is not None and asyncio.current_task() is not self._starting_task:
+            relay.mute()
+        await super().shutdown_kernel(now=now, restart=restart)
+        if relay is not None and not restart:  # let the relay pass on the kernel's last words
+            await asyncio.get_running_loop().run_in_executor(None, relay.join, _LAST_WORDS_SECONDS)

@@ -25,13 +25,13 @@ def examples_on_path() -> Iterator[Path]:
 
 @pytest.fixture
 def run_example(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run ``python -m <module>`` in ``examples/`` with a clean environment and a private temp dir."""
+    """Run ``python -m <module> [args]`` in ``examples/`` with a clean environment and a private temp dir."""
 
-    def run(module: str, **env: str) -> subprocess.CompletedProcess[str]:
+    def run(module: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         base = {k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "LIFECYCLE_"))}
         base.update(TMPDIR=str(tmp_path), **env)
         return subprocess.run(
-            [sys.executable, "-m", module],
+            [sys.executable, "-m", module, *args],
             cwd=EXAMPLES,
             env=base,
             capture_output=True,

@@ -31,3 +31,15 @@ def test_python_m_lifecycle_prints_both_counts(run_example) -> None:
     lines = completed.stdout.splitlines()
     assert lines[0].split() == ["in_process_job", "setups=1", "teardowns=1", "processes=1"]
     assert lines[1].split() == ["multiprocess_job", "setups=3", "teardowns=3", "processes=3"]
+
+
+def test_the_portable_execute_job_spelling_runs_the_multiprocess_job(
+    examples_on_path: Path, tmp_path: Path, env
+) -> None:
+    from lifecycle.definitions import count_events, get_multiprocess_job
+
+    env.setenv("LIFECYCLE_LOG_DIR", str(tmp_path))
+    result = dg.execute_job(dg.reconstructable(get_multiprocess_job), instance=None, raise_on_error=True)
+
+    assert result.success
+    assert count_events(str(tmp_path)) == {"setup": 3, "teardown": 3, "processes": 3}

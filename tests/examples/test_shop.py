@@ -65,6 +65,31 @@ def test_prod_without_its_variables_names_the_missing_one(
         job.execute_in_process()
 
 
+def test_resnb_materialize_loads_shop_environments_and_reuses_stored_upstream_values(
+    run_example, tmp_path: Path
+) -> None:
+    prod = {
+        "SHOP_ENV": "prod",
+        "SHOP_DB_PATH": str(tmp_path / "prod.sqlite"),
+        "SHOP_STORAGE_DIR": str(tmp_path / "storage"),
+        "SHOP_DB_PASSWORD": "prod-secret-value",
+    }
+    first = run_example("resnb", "materialize", "shop.environments", "raw_orders", "clean_orders", **prod)
+    second = run_example("resnb", "materialize", "shop.environments", "daily_revenue", **prod)
+
+    assert first.returncode == 0, first.stderr
+    assert [line.split()[:2] for line in first.stdout.splitlines()[:2]] == [
+        ["succeeded", "raw_orders"],
+        ["succeeded", "clean_orders"],
+    ]
+    assert second.returncode == 0, second.stderr
+    assert [line.split()[:2] for line in second.stdout.splitlines()] == [
+        ["succeeded", "daily_revenue"],
+        ["materialized", "1"],
+    ], "clean_orders is loaded from the FilesystemIOManager, not recomputed"
+    assert "prod-secret-value" not in first.stdout + first.stderr + second.stdout + second.stderr
+
+
 def test_python_m_shop_catalog_serves_and_reads_the_local_api(run_example) -> None:
     completed = run_example("shop.catalog")
     assert completed.returncode == 0, completed.stderr
