@@ -1,0 +1,96 @@
+"""What every ``resnb`` command shares: exit statuses, usage problems, subcommand setup, targets.
+
+Only the standard library is imported here at module level, so ``resnb --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    #: What ``ArgumentParser.add_subparsers`` returns: each command module adds its parser to it.
+    Commands: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "Handler",
+    "UsageProblem",
+    "add_command",
+    "bound_resources",
+    "count",
+    "load_defs",
+]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+#: A command's implementation: takes the parsed arguments, returns the exit status.
+Handler = Callable[[argparse.Namespace], int]
+
+
+class UsageProblem(Exception):
+    """Bad input to a command (a missing path, an unknown asset): printed without a traceback, exit 2."""
+
+
+def add_command(
+    commands: Commands,
+    name: str,
+    handler: Handler,
+    *,
+    summary: str,
+    description: str,
+    target: bool = True,
+) -> argparse.ArgumentParser:
+    """Add subcommand ``name`` (with a ``TARGET`` argument unless ``target`` is false) run by ``handler``.
+
+    ``summary`` is the line in ``resnb --help``, ``description`` the text of ``resnb NAME --help``.
+    The caller adds the command's other arguments to the returned parser.
+    """
+    parser = commands.add_parser(name, help=summary, description=description)
+    if target:
+        parser.add_argument("target", metavar="TARGET")
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _make_cwd_importable() -> None:
+    """Put the current directory on ``sys.path`` as ``python -m`` does, so ``shop.defs`` finds ./shop."""
+    import os
+
+    if "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+
+
+def load_defs(target: str) -> Any:
+    """The ``Definitions`` ``target`` names; a ``TargetError`` becomes a usage problem."""
+    from resnb.notebook.loading import TargetError, load_target
+
+    _make_cwd_importable()
+    try:
+        return load_target(target).defs
+    except TargetError as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+def bound_resources(defs: Any) -> dict[str, Any]:
+    """The resources ``defs``' assets run with: theirs and the Definitions', plus the default IO manager."""
+    from resnb.execution.materialize import bind_asset_resources, default_io_manager
+
+    resources: dict[str, Any] = bind_asset_resources(defs.assets, defs.resources)
+    resources.setdefault("io_manager", default_io_manager())
+    return resources
+
+
+def count(number: int, noun: str) -> str:
+    """``number`` and ``noun``, plural unless ``number`` is 1: ``count(2, 'asset') == '2 assets'``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

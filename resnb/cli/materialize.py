@@ -1,0 +1,175 @@
+"""``resnb materialize TARGET ASSET ... [--upstream]``: run assets, one status line per asset."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from resnb.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    UsageProblem,
+    add_command,
+    bound_resources,
+    count,
+    load_defs,
+)
+
+if TYPE_CHECKING:
+    from resnb.cli.common import Commands
+
+__all__ = ["add_materialize", "materialize"]
+
+
+def add_materialize(commands: Commands) -> None:
+    """Add the ``materialize`` command to ``commands``."""
+    parser = add_command(
+        commands,
+        "materialize",
+        materialize,
+        summary="materialize assets",
+        description="Materialize the named assets with the target's resources and print one status "
+        "line per asset. Upstream values are loaded through their IO managers (a FilesystemIOManager, "
+        "say); an upstream asset whose IO manager keeps values in memory (the default) is "
+        "materialized too, and a line says so.",
+    )
+    parser.add_argument("assets", nargs="+", metavar="ASSET")
+    parser.add_argument(
+        "-u",
+        "--upstream",
+        action="store_true",
+        help="recompute every upstream asset instead of loading stored values",
+    )
+
+
+def materialize(args: argparse.Namespace) -> int:
+    """Materialize ``args.assets`` of ``args.target``; 1 if the Definitions or an asset failed."""
+    from resnb.errors import InvalidSubsetError, ResnbError
+    from resnb.notebook import runs
+
+    defs = _load_or_report(args.target)
+    if defs is None:
+        return EXIT_FAILURE
+    try:
+        plan, note = _materialize_plan(defs, args.assets, args.upstream)
+        if note:
+            print(note, flush=True)
+        needs = _resource_keys_by_step(plan)
+        live, result = runs.run_plan(plan, _StepLines().update)
+    except InvalidSubsetError as exc:
+        raise UsageProblem(str(exc)) from None
+    except ResnbError as exc:
+        print(f"resnb materialize: {exc}{_user_traceback(exc)}", file=sys.stderr)
+        return EXIT_FAILURE
+    error = runs.failure_error(live, result, needs)
+    if error is not None:
+        hint = "" if args.upstream else _load_hint(error, plan)
+        print(f"resnb materialize: {error}{hint}{_user_traceback(error)}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"materialized {count(len(live.asset_names), 'asset')} of {args.target}")
+    return EXIT_OK
+
+
+def _load_or_report(target: str) -> Any:
+    """The Definitions ``target`` names, or None after printing the error raised building them."""
+    from resnb.errors import ResnbError
+
+    try:
+        return load_defs(target)
+    except ResnbError as exc:
+        print(f"resnb: cannot build the Definitions of '{target}': {exc}", file=sys.stderr)
+        return None
+
+
+def _materialize_plan(defs: Any, names: list[str], upstream: bool) -> tuple[Any, str]:
+    """The plan running ``names``, and a line saying which upstream assets were added and why.
+
+    Without ``upstream``, an upstream asset is loaded through its IO manager when that manager
+    keeps values beyond this process (not the in-memory one); otherwise it runs too.
+    """
+    from resnb.execution.selection import asset_graph
+    from resnb.notebook import runs
+
+    resources = bound_resources(defs)
+    graph = asset_graph(defs.assets)
+    loadable = _loadable(defs, resources)
+    wanted = runs.selection(graph, names, None, upstream=upstream, available=loadable)
+    added = [name for name in wanted if name not in names]
+    note = ""
+    if added and not upstream:
+        note = (
+            f"also materializing upstream {_names(added)}: {'its' if len(added) == 1 else 'their'} "
+            "IO manager keeps values in memory only, so no earlier run's value can be loaded"
+        )
+    return runs.plan_run(defs.assets, wanted, resources), note
+
+
+def _loadable(defs: Any, resources: dict[str, Any]) -> Callable[[str], bool]:
+    """Whether asset ``name``'s stored value can be loaded: its IO manager is not an in-memory one."""
+    from resnb.core.keys import AssetKey
+    from resnb.execution.io_managers import InMemoryIOManager
+
+    def loadable(name: str) -> bool:
+        key = AssetKey.from_user_string(name)
+        outputs = defs.resolve_assets_def(key).outputs.values()
+        manager_key = next(spec.io_manager_key for spec in outputs if spec.asset_key == key)
+        manager = resources.get(manager_key)
+        return manager is not None and not isinstance(manager, InMemoryIOManager)
+
+    return loadable
+
+
+def _load_hint(error: BaseException, plan: Any) -> str:
+    """A hint when an IO manager failed in a run that loads upstream values instead of computing them."""
+    from resnb.errors import IOManagerError
+
+    loads = any(source.step is None for step in plan.steps for source in step.inputs.values())
+    if not loads or not isinstance(error.__cause__, IOManagerError):
+        return ""
+    return " To compute the upstream values in this run instead of loading them, add --upstream."
+
+
+def _resource_keys_by_step(plan: Any) -> dict[str, list[str]]:
+    """Step -> the resource keys it needs, dependencies included (to name them when one fails)."""
+    from resnb.build.scope import ResourceScope
+
+    scope = ResourceScope(plan.resources)
+    return {step.name: scope.init_order(step.required_keys & plan.resources.keys()) for step in plan.steps}
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(f"'{name}'" for name in names)
+
+
+class _StepLines:
+    """Prints one line per step of a run as soon as it ends: status, asset(s), duration, error."""
+
+    def __init__(self) -> None:
+        self.printed: set[str] = set()
+
+    def update(self, result: Any) -> None:
+        for row in getattr(result, "rows", []):
+            if row.step not in self.printed and row.status not in ("pending", "running"):
+                self.printed.add(row.step)
+                duration = f"{row.duration * 1000:9.2f} ms" if row.duration is not None else " " * 12
+                print(f"{row.status:<10} {row.label:<24} {duration}  {row.error}".rstrip(), flush=True)
+
+
+def _user_traceback(error: BaseException) -> str:
+    """The traceback of the user's exception behind ``error``, without resnb's own frames."""
+    import os
+    import traceback
+
+    cause = error.__cause__
+    if cause is None or cause.__traceback__ is None:
+        return ""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # resnb/, not resnb/cli/
+    frames = [
+        frame for frame in traceback.extract_tb(cause.__traceback__) if not frame.filename.startswith(package)
+    ]
+    if not frames:  # raised by resnb itself (an IO manager that cannot load): the message says it all
+        return ""
+    lines = traceback.format_list(frames) + traceback.format_exception_only(type(cause), cause)
+    return "\n\nTraceback (most recent call last):\n" + "".join(lines).rstrip("\n")
