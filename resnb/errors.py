@@ -212,7 +212,11 @@ class UserCodeExecutionError(ResnbError):
 
 
 class ResourceFunctionError(UserCodeExecutionError):
-    """Initialising a resource raised; names the resource key."""
+    """Initialising a resource raised; names the resource key (also as :attr:`key` when known)."""
+
+    def __init__(self, *args: object, key: str | None = None) -> None:
+        super().__init__(*args)
+        self.key = key
 
 
 class StepExecutionError(UserCodeExecutionError):

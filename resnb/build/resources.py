@@ -47,4 +47,4 @@ def build_resources(
         yield Resources({key: values[key] for key in scope.definitions})
         failed = False
     finally:
-        scope.close(stacklevel=4, work_failed=failed)
+        scope.close(work_failed=failed)

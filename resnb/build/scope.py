@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from resnb._stack import user_stacklevel
 from resnb.build.resolve import apply_run_config, normalize_resource_config, resolved_copy
 from resnb.core.config import class_info
 from resnb.core.context import InitResourceContext, Resources
@@ -214,14 +215,19 @@ class ResourceScope:
             f"{did_you_mean(key, self.definitions)}"
         )
 
-    def close(self, stacklevel: int = 2, *, work_failed: bool | None = None) -> list[TeardownProblem]:
+    def close(
+        self, stacklevel: int | None = None, *, work_failed: bool | None = None
+    ) -> list[TeardownProblem]:
         """Tear down everything initialised, in reverse order; each exactly once.
 
-        ``stacklevel`` is passed to the warning of a failed teardown (2: the caller of close).
+        ``stacklevel`` is passed to the warning of a failed teardown (2: the caller of close;
+        default: the first frame outside resnb, so the warning points at the user's code).
         ``work_failed`` says whether the work done with the resources (a block, a run, the set-up
         of a later resource) failed: only when it is ``False`` does the warning say it succeeded.
         """
         exits, self._exits = self._exits, []
+        if stacklevel is None:
+            stacklevel = user_stacklevel()
         problems: list[TeardownProblem] = []
         outcome = " and the work itself succeeded" if work_failed is False else ""
         for key, cm in reversed(exits):
@@ -259,7 +265,8 @@ class ResourceScope:
             raise ResourceFunctionError(
                 f"Error initialising resource '{key}' ({_describe(value)}): "
                 f"{exception_summary(exc)}. The resources initialised before it were torn "
-                "down; see the exception above for where it was raised."
+                "down; see the exception above for where it was raised.",
+                key=key,
             ) from exc
 
     def _context(

@@ -48,6 +48,7 @@ from collections.abc import Callable, Mapping
 from multiprocessing.connection import wait as wait_for
 from typing import Any
 
+from resnb._stack import user_stacklevel
 from resnb.build.scope import ResourceScope, TeardownProblem
 from resnb.core.keys import AssetKey
 from resnb.errors import (
@@ -507,7 +508,7 @@ def _schedule(
                             f"'{job.step.name}': {exception_summary(problem.error)}. The step "
                             "itself finished; fix the resource's teardown code."
                         ),
-                        stacklevel=5,
+                        stacklevel=user_stacklevel(),
                     )
                 finish(record)
                 if record.status == "succeeded":

@@ -252,7 +252,7 @@ def _execute_in_process(
         finished = True
     finally:
         failed = not finished or any(record.status == "failed" for record in records)
-        scope.close(stacklevel=5, work_failed=failed)  # the warning points at the materialize call
+        scope.close(work_failed=failed)  # the warning points at the materialize call
     if failure is not None:
         raise failure
     with gc_paused():

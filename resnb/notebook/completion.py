@@ -2,14 +2,17 @@
 
 One IPython completion matcher (API v2, IPython >= 8.6) reads the line up to the cursor: after
 ``%materialize`` or ``%asset_value`` it offers asset names, after ``%build_resources`` resource
-keys (and ``key.field=`` after ``--config``), after ``%teardown_resources`` the open keys, and
-the magic's flags for a word starting with ``-``.
+keys (and ``key.field=`` after ``--config``), after ``%teardown_resources`` the open keys, after
+``%resource_graph --select`` asset names and ``resource:KEY``, and the magic's flags for a word
+starting with ``-``. Where a flag waits for a file name (``--output``) or a free value (``-o``),
+it steps aside, so IPython's own completers (file names, Python names) answer.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from IPython.core.completer import CompletionContext, SimpleCompletion, completion_matcher
@@ -22,10 +25,21 @@ _ASSET_MAGICS = {"materialize", "asset_value"}
 _MAGICS = _ASSET_MAGICS | {"build_resources", "teardown_resources", "resource_graph"}
 # "%magic rest" or "name = %magic rest" (the cursor is at the end of ``rest``)
 _MAGIC_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w.]*\s*=\s*)?%(?P<magic>\w+)(?P<rest>.*)$")
-_NO_COMPLETION_FLAGS = {"-o", "--out", "-j", "--config-json", "-O", "--output"}
+_NO_COMPLETION_FLAGS = {"-o", "--out", "-j", "--config-json", "-v", "--config-var", "-O", "--output"}
 _SELECT_FLAGS = {"-s", "--select"}
 _CONFIG_FLAGS = {"-c", "--config"}
 _FORMAT_FLAGS = {"-f", "--format"}
+# what comes before a name in a selection: "+name", "2+name", "*name", "a,name"
+_SELECTION_PREFIX = re.compile(r"^.*[,+*]")
+
+
+@dataclass(frozen=True)
+class _Offer:
+    """Candidates of one kind for the ``fragment`` just before the cursor."""
+
+    kind: str
+    names: list[str]
+    fragment: str
 
 
 def make_matcher(magics: Any) -> Callable[[CompletionContext], dict[str, Any]]:
@@ -33,18 +47,16 @@ def make_matcher(magics: Any) -> Callable[[CompletionContext], dict[str, Any]]:
 
     @completion_matcher(identifier=MATCHER_ID, priority=10, api_version=2)
     def resnb_matcher(context: CompletionContext) -> dict[str, Any]:
-        found = _candidates(magics, context.text_until_cursor)
-        if found is None:
+        offer = _offer(magics, context.text_until_cursor)
+        if offer is None:
             return {"completions": [], "suppress": False}
-        kind, names = found
-        token = context.token
-        matches = [SimpleCompletion(name, type=kind) for name in names if name.startswith(token)]
-        return {"completions": matches, "suppress": True}
+        matches = [SimpleCompletion(n, type=offer.kind) for n in offer.names if n.startswith(offer.fragment)]
+        return {"completions": matches, "suppress": True, "matched_fragment": offer.fragment}
 
     return resnb_matcher
 
 
-def _candidates(magics: Any, line: str) -> tuple[str, list[str]] | None:
+def _offer(magics: Any, line: str) -> _Offer | None:
     match = _MAGIC_LINE.match(line)
     if match is None or match["magic"] not in _MAGICS:
         return None
@@ -56,30 +68,45 @@ def _candidates(magics: Any, line: str) -> tuple[str, list[str]] | None:
     previous = words if ends_with_space else words[:-1]
     current = "" if ends_with_space else words[-1]
     if current.startswith("-"):
-        return "flag", _flags(magics, magic)
-    flag = _last_flag(previous)
+        return _Offer("flag", _flags(magics, magic), current)
+    flag = _pending_flag(_parser(magics, magic), previous)
     if flag in _NO_COMPLETION_FLAGS:
         return None
-    return _for_magic(magics, magic, flag, current, previous[-1] if previous else "")
+    if flag in _SELECT_FLAGS:
+        current = _SELECTION_PREFIX.sub("", current)
+    found = _for_magic(magics, magic, flag, current)
+    return None if found is None else _Offer(found[0], found[1], current)
 
 
-def _last_flag(words: list[str]) -> str | None:
-    for word in reversed(words):
-        if word.startswith("-"):
+def _pending_flag(parser: Any, words: list[str]) -> str | None:
+    """The flag whose value the word at the cursor is, or None when it is a positional argument.
+
+    A flag taking one value (``-o NAME``) waits only for the word right after it; one taking
+    several (``--config A=1 B=2``) for every word up to the next flag; a switch for none.
+    """
+    actions = getattr(parser, "_option_string_actions", {})
+    for after, word in enumerate(reversed(words)):
+        if not word.startswith("-"):
+            continue
+        action = actions.get(word)
+        if action is None or action.nargs == 0:
+            return None
+        if action.nargs in ("+", "*"):
             return word
+        return word if after == 0 else None
     return None
 
 
-def _for_magic(
-    magics: Any, magic: str, flag: str | None, current: str, previous: str
-) -> tuple[str, list[str]] | None:
+def _for_magic(magics: Any, magic: str, flag: str | None, current: str) -> tuple[str, list[str]] | None:
     session = magics.session
     if session.loaded is None:
         return "name", []  # nothing loaded: nothing to offer, and nothing unrelated either
     if magic == "resource_graph":
-        if previous in _FORMAT_FLAGS:
+        if flag in _FORMAT_FLAGS:
             return "format", ["svg", "dot", "png"]
-        return ("asset", session.asset_names) if previous in _SELECT_FLAGS else None
+        if flag in _SELECT_FLAGS:
+            return "asset", [*session.asset_names, *(f"resource:{k}" for k in session.resource_keys)]
+        return None
     if magic in _ASSET_MAGICS:
         return "asset", session.asset_names
     if magic == "build_resources" and flag in _CONFIG_FLAGS:
@@ -87,6 +114,10 @@ def _for_magic(
     if magic == "teardown_resources":
         return "resource", list(session.built()) or session.resource_keys
     return "resource", session.resource_keys
+
+
+def _parser(magics: Any, magic: str) -> Any:
+    return getattr(getattr(magics, magic, None), "parser", None)
 
 
 def _config_items(session: Any, current: str) -> list[str]:
@@ -108,7 +139,7 @@ def _field_names(definition: Any) -> Iterable[str]:
 
 
 def _flags(magics: Any, magic: str) -> list[str]:
-    parser = getattr(getattr(magics, magic), "parser", None)
+    parser = _parser(magics, magic)
     if parser is None:
         return []
     return sorted(s for action in parser._actions for s in action.option_strings)

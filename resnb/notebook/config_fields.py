@@ -79,6 +79,13 @@ class ConfigField:
         return self.kind != "resource"
 
     @property
+    def resource_key(self) -> str | None:
+        """The top-level resource key a nested resource field uses, or None (inline, or not a resource)."""
+        if self.kind == "resource" and self.uses and self.uses.startswith("resource "):
+            return self.uses.removeprefix("resource ")
+        return None
+
+    @property
     def sensitive(self) -> bool:
         """True when the value must never be shown (a secret, or a value read from an env var)."""
         return self.secret or self.env_var is not None or _holds_env(self.current)
@@ -132,11 +139,14 @@ def _default(finfo: Any) -> Any:
 
 
 def _uses(value: Any, shared: Mapping[str, Any]) -> str:
+    """``resource KEY`` for a top-level resource (by reference or the same object), else what it is."""
     if isinstance(value, ResourceParam):
         return f"resource {value.key}"
+    key = next((k for k, v in shared.items() if v is value), None)
+    if key is not None:
+        return f"resource {key}"
     if isinstance(value, PartialResource):
-        key = next((k for k, v in shared.items() if v is value), None)
-        return f"resource {key}" if key else definition_label(value)
+        return definition_label(value)
     if isinstance(value, ResourceDefinition):
         return f"inline {definition_label(value)}"
     if value is MISSING:

@@ -118,6 +118,23 @@ def safe_value_text(value: Any) -> str:
         return _shorten("{" + ", ".join(f"{k!r}: {safe_value_text(v)}" for k, v in value.items()) + "}")
     if isinstance(value, (str, int, float, bool, type(None))):
         return _shorten(repr(value))
+    return _shorten(_plain_text(value))
+
+
+def _plain_text(value: Any) -> str:
+    """Enum members, paths, dates and times as users write them; other objects by type name."""
+    import datetime
+    import enum
+    import pathlib
+
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__name__}.{value.name}"
+    if isinstance(value, pathlib.PurePath):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.time)):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return str(value)
     return type(value).__name__
 
 

@@ -11,11 +11,13 @@ from resnb.core.config import Config
 from resnb.core.context import Resources
 from resnb.core.definitions import Definitions
 from resnb.notebook.describe import config_text, env_var_names, joined, type_text, usage
-from resnb.notebook.tables import Displayable, clock_time, html_table, text_table
+from resnb.notebook.tables import MISSING_STATE, Displayable, clock_time, html_table, text_table
 
-__all__ = ["BuiltResources", "OpenInfo", "ResourceRow", "ResourceTable"]
+__all__ = ["MISSING_STATE", "BuiltResources", "OpenInfo", "ResourceRow", "ResourceTable"]
 
 _MAX_REPR = 120
+
+DEFAULT_IO_MANAGER = "io_manager"  # provided by the session when the Definitions do not
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,10 @@ class ResourceRow:
 
 
 class ResourceTable(Displayable):
-    """Every resource of the loaded Definitions: key, type, config (masked), env vars, links, state."""
+    """Every resource of the loaded Definitions: key, type, config (masked), env vars, links, state.
+
+    Keys that assets or ops need but nobody provides are rows too, in state :data:`MISSING_STATE`.
+    """
 
     headers = ("key", "type", "config", "env vars", "depends on", "used by", "state")
 
@@ -59,6 +64,8 @@ class ResourceTable(Displayable):
         """Describe ``resources`` (the bound resources of ``defs``); ``open_since``: key -> build time."""
         depends, used_by = usage(defs)
         rows = []
+        for key in sorted(set(used_by) - set(resources) - {DEFAULT_IO_MANAGER}):
+            rows.append(ResourceRow(key, "-", "", (), (), tuple(used_by[key]), MISSING_STATE))
         for key in sorted(resources):
             value = resources[key]
             state = f"built {clock_time(open_since[key])}" if key in open_since else "-"
@@ -86,15 +93,22 @@ class ResourceTable(Displayable):
                 return row
         raise KeyError(key)
 
+    @property
+    def missing(self) -> list[str]:
+        """The keys needed but not provided."""
+        return [row.key for row in self.rows if row.state == MISSING_STATE]
+
     def _text(self) -> str:
         if not self.rows:
             return "No resources."
-        return f"{len(self.rows)} resource(s):\n" + text_table(self.headers, [r.cells() for r in self.rows])
+        missing = f" ({len(self.missing)} missing)" if self.missing else ""
+        title = f"{len(self.rows) - len(self.missing)} resource(s){missing}:\n"
+        return title + text_table(self.headers, [r.cells() for r in self.rows])
 
     def _html(self) -> str:
         if not self.rows:
             return "<p>No resources.</p>"
-        return html_table(self.headers, [r.cells() for r in self.rows])
+        return html_table(self.headers, [r.cells() for r in self.rows], status_column=len(self.headers) - 1)
 
 
 @dataclass(frozen=True)
@@ -114,7 +128,7 @@ def describe_open(value: Any, since: float) -> OpenInfo:
     return OpenInfo(type(value).__name__, since, shown)
 
 
-class BuiltResources(Resources):
+class BuiltResources(Displayable, Resources):
     """The resources a session has open: ``built.warehouse`` or ``built["warehouse"]``.
 
     A :class:`resnb.Resources` (attribute and item access, ``in``, iteration over keys) that
@@ -151,17 +165,3 @@ class BuiltResources(Resources):
             return "<p>No resources are open.</p>"
         title = f"<p>{html.escape(f'{len(self._values)} open resource(s)')}</p>"
         return title + html_table(("key", "type", "built", "value"), self._cells())
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle = {"text/plain": self._text(), "text/html": self._html()}
-        if include is not None:
-            bundle = {k: v for k, v in bundle.items() if k in set(include)}
-        if exclude is not None:
-            bundle = {k: v for k, v in bundle.items() if k not in set(exclude)}
-        return bundle
-
-    def _repr_html_(self) -> str:
-        return self._html()
-
-    def __repr__(self) -> str:
-        return self._text()

@@ -1,9 +1,17 @@
 """Fingerprints of assets and resources, to tell what changed after a reload or a rebuild.
 
 An asset's fingerprint covers its function's code (bytecode, constants and names, not line
-numbers, so moving code around changes nothing) and its declaration (keys, inputs, resources,
-IO managers, config). A resource's fingerprint covers its class (methods and fields) and its
-configuration, secrets included. Fingerprints are keyed HMACs with a key drawn at random per
+numbers, so moving code around changes nothing), what that code reads from its module's globals
+(see below), and its declaration (keys, inputs, resources, IO managers, config). A resource's
+fingerprint covers its class (methods and fields) and its configuration, secrets included.
+
+A function's globals are covered by name: a global name its code uses (nested functions
+included) that holds a plain constant (numbers, strings, bytes, None, and tuples or frozensets
+of those) contributes its ``repr``; a function of the project contributes its own code and
+globals (to a depth limit, each function once); a class of the project its source (else its
+methods); a project module the attributes the code reads from it. Anything else (library code,
+mutable objects) contributes its type only, so editing ``helpers.py`` or a module constant
+marks the assets that read it as changed, while mutating a cache does not. Fingerprints are keyed HMACs with a key drawn at random per
 process: they can be compared within a session but reveal nothing about the values they cover,
 and no value is kept.
 """
@@ -12,28 +20,52 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import inspect
 import os
+import sys
 import types
-from collections.abc import Callable, Mapping
+import weakref
+from collections.abc import Mapping
 from typing import Any
 
 from resnb.core.assets import AssetsDefinition
 from resnb.core.config import Config
 from resnb.core.legacy import ResourceDefinition
 from resnb.core.resources import PartialResource
+from resnb.notebook.reloading import is_project_module
 
 __all__ = ["asset_fingerprint", "resource_fingerprint"]
 
 _KEY = os.urandom(32)
 _MAX_DEPTH = 12
+_CONSTANTS = (int, float, complex, str, bytes, bool, type(None))
+# class -> hash of its source (None: no source); a class object's source does not change
+_CLASS_SOURCES: weakref.WeakKeyDictionary[type, str | None] = weakref.WeakKeyDictionary()
 
-Feed = Callable[[str], None]
+
+class Feed:
+    """Feeds text into one HMAC digest, remembering the functions and classes already covered."""
+
+    def __init__(self, digest: Any) -> None:
+        self.digest = digest
+        self.seen: set[int] = set()
+
+    def __call__(self, text: str) -> None:
+        self.digest.update(text.encode("utf-8", "surrogatepass"))
+        self.digest.update(b"\x00")
+
+    def first_visit(self, value: Any) -> bool:
+        """True the first time ``value`` is seen (a cycle guard)."""
+        if id(value) in self.seen:
+            return False
+        self.seen.add(id(value))
+        return True
 
 
 def asset_fingerprint(definition: AssetsDefinition) -> str:
     """The fingerprint of an asset definition: its code and its declaration."""
     digest = hmac.new(_KEY, digestmod=hashlib.sha256)
-    feed = _feeder(digest)
+    feed = Feed(digest)
     _feed_function(feed, definition.fn, 0)
     feed(repr(sorted(k.to_user_string() for k in definition.keys)))
     feed(repr(sorted((p, k.to_user_string()) for p, k in definition.input_keys.items())))
@@ -50,16 +82,8 @@ def asset_fingerprint(definition: AssetsDefinition) -> str:
 def resource_fingerprint(value: Any) -> str:
     """The fingerprint of a resource declaration (object, partial, ``@resource``, plain value)."""
     digest = hmac.new(_KEY, digestmod=hashlib.sha256)
-    _feed_value(_feeder(digest), value, 0)
+    _feed_value(Feed(digest), value, 0)
     return digest.hexdigest()
-
-
-def _feeder(digest: Any) -> Feed:
-    def feed(text: str) -> None:
-        digest.update(text.encode("utf-8", "surrogatepass"))
-        digest.update(b"\x00")
-
-    return feed
 
 
 def _feed_value(feed: Feed, value: Any, depth: int) -> None:
@@ -148,9 +172,11 @@ def _feed_function(feed: Feed, function: Any, depth: int) -> None:
     if code is None:
         feed(f"callable {type(function).__qualname__}")
         return
+    feed.first_visit(function)
     _feed_code(feed, code)
     _feed_value(feed, function.__defaults__, depth + 1)
     _feed_value(feed, function.__kwdefaults__, depth + 1)
+    _feed_globals(feed, function, code, depth + 1)
 
 
 def _feed_code(feed: Feed, code: types.CodeType) -> None:
@@ -161,3 +187,100 @@ def _feed_code(feed: Feed, code: types.CodeType) -> None:
             _feed_code(feed, const)
         else:
             feed(repr(const))
+
+
+# -- what a function reads from its globals ----------------------------------------------------------
+def _global_names(code: types.CodeType) -> set[str]:
+    """The names ``code`` and its nested functions, classes and comprehensions use."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
+
+
+def _feed_globals(feed: Feed, function: Any, code: types.CodeType, depth: int) -> None:
+    namespace = getattr(function, "__globals__", None)
+    if depth > _MAX_DEPTH or not isinstance(namespace, Mapping):
+        return
+    names = _global_names(code)
+    for name in sorted(names):
+        if name in namespace:
+            feed(f"global {name}")
+            _feed_global(feed, namespace[name], names, depth)
+
+
+def _feed_global(feed: Feed, value: Any, names: set[str], depth: int) -> None:
+    """Cover one global value (see the module docstring); never feed a value that is not a constant."""
+    inner = getattr(value, "__wrapped__", value)  # functools.wraps, lru_cache
+    if _is_constant(value):
+        feed(f"{type(value).__name__} {_constant_repr(value)}")
+    elif isinstance(inner, types.FunctionType) and _is_project(inner):
+        feed(f"function {inner.__qualname__}")
+        if feed.first_visit(inner):
+            _feed_function(feed, inner, depth + 1)
+    elif isinstance(value, type) and _is_project(value):
+        feed(f"class {value.__qualname__}")
+        if feed.first_visit(value):
+            _feed_class_source(feed, value, depth + 1)
+    elif isinstance(value, types.ModuleType) and is_project_module(value.__name__):
+        feed(f"module {value.__name__}")
+        if feed.first_visit(value) and depth <= _MAX_DEPTH:
+            for name in sorted(names & vars(value).keys()):
+                feed(f"attribute {name}")
+                _feed_global(feed, vars(value)[name], names, depth + 1)
+    else:
+        feed(f"{type(value).__module__}.{type(value).__qualname__}")
+
+
+def _is_constant(value: Any) -> bool:
+    if isinstance(value, _CONSTANTS):
+        return True
+    if isinstance(value, (tuple, frozenset)):
+        return all(_is_constant(item) for item in value)
+    return False
+
+
+def _constant_repr(value: Any) -> str:
+    if isinstance(value, frozenset):  # its iteration order may differ between equal sets
+        return "frozenset(" + ", ".join(sorted(_constant_repr(item) for item in value)) + ")"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_constant_repr(item) for item in value) + ",)"
+    return repr(value)
+
+
+def _is_project(value: Any) -> bool:
+    """True for functions and classes of the notebook, of a ``.py`` target or of a project module."""
+    module_name = getattr(value, "__module__", None)
+    if not isinstance(module_name, str):
+        return False
+    if module_name == "__main__" or module_name.startswith("resnb_file_"):
+        return True
+    if module_name == "resnb" or module_name.startswith("resnb."):
+        return False
+    return module_name not in sys.modules or is_project_module(module_name)
+
+
+def _feed_class_source(feed: Feed, cls: type, depth: int) -> None:
+    source_hash = _class_source_hash(cls)
+    if source_hash is None:  # defined where no source is kept: its methods' code instead
+        _feed_class(feed, cls, depth)
+    else:
+        feed(source_hash)
+
+
+def _class_source_hash(cls: type) -> str | None:
+    """A hash of the class's source, computed once per class object (finding it parses its file)."""
+    try:
+        return _CLASS_SOURCES[cls]
+    except (KeyError, TypeError):
+        pass
+    try:
+        found: str | None = hashlib.sha256(inspect.getsource(cls).encode()).hexdigest()
+    except (OSError, TypeError):
+        found = None
+    try:
+        _CLASS_SOURCES[cls] = found
+    except TypeError:  # a class that cannot be weakly referenced: not cached
+        pass
+    return found

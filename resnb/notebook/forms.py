@@ -14,6 +14,8 @@ the widgets themselves are made and filled in :mod:`resnb.notebook.form_widgets`
 from __future__ import annotations
 
 import html
+import re
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -103,6 +105,7 @@ class ResourceForm:
         self._messages: dict[str, Any] = {}
         self._status: Any = None
         self._button: Any = None
+        self._anchor_prefix = f"resnb-form-{uuid.uuid4().hex[:8]}-"
 
     # -- widgets ----------------------------------------------------------------------------------
     @property
@@ -129,8 +132,9 @@ class ResourceForm:
     def _section(self, w: Any, key: str) -> Any:
         definition = self.definitions[key]
         type_name = html.escape(definition_label(definition))
+        anchor = html.escape(self._anchor(key), quote=True)
         heading = w.HTML(
-            value=f"<h4 style='margin:8px 0 4px'>{html.escape(key)} <code>{type_name}</code></h4>"
+            value=f"<h4 id='{anchor}' style='margin:8px 0 4px'>{html.escape(key)} <code>{type_name}</code></h4>"
         )
         self._messages[key] = w.HTML(value="")
         fields = self.fields[key]
@@ -145,8 +149,7 @@ class ResourceForm:
         rows = []
         for spec in fields.values():
             if spec.kind == "resource":
-                text = f"<b>{html.escape(spec.name)}</b>: {html.escape(_uses_text(spec))}"
-                rows.append(w.HTML(value=text))
+                rows.append(w.HTML(value=f"<b>{html.escape(spec.name)}</b>: {self._uses_html(spec)}"))
             elif spec.kind == "config":
                 title = w.HTML(value=f"<b>{html.escape(spec.name)}</b> <i>({html.escape(spec.label)})</i>")
                 inner = w.VBox(self._rows(w, key, spec.fields), layout=w.Layout(margin="0 0 0 20px"))
@@ -154,6 +157,20 @@ class ResourceForm:
             else:
                 rows.append(self._input_row(w, key, spec))
         return rows
+
+    def _anchor(self, key: str) -> str:
+        """The HTML id of ``key``'s section (unique to this form)."""
+        return self._anchor_prefix + re.sub(r"[^\w-]", "-", key)
+
+    def _uses_html(self, spec: ConfigField) -> str:
+        """A nested resource: a link to its key's section in this form, or how to build it."""
+        key = spec.resource_key
+        if key is None:
+            return html.escape(_uses_text(spec))
+        if key in self.fields:
+            link = f"<a href='#{html.escape(self._anchor(key), quote=True)}'>{html.escape(key)}</a>"
+            return f"uses resource {link} (set in its own section of this form)"
+        return html.escape(f"uses resource {key} (build it with %build_resources {key})")
 
     def _input_row(self, w: Any, key: str, spec: ConfigField) -> Any:
         control, shown_current = make_control(w, spec)

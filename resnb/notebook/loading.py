@@ -23,8 +23,9 @@ import os
 import pkgutil
 import re
 import sys
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -34,8 +35,9 @@ from resnb.core.definitions import Definitions, LazyDefinitions, RepositoryDefin
 from resnb.core.io_manager import IOManager
 from resnb.core.legacy import ResourceDefinition
 from resnb.core.resources import ConfigurableResourceFactory, PartialResource
-from resnb.errors import ResnbError, did_you_mean, listing
-from resnb.notebook.reloading import drop_bytecode, project_modules, restored_on_error
+from resnb.errors import ResnbError, listing
+from resnb.notebook.reloading import modules_to_reimport, project_directory, reimported, source_hashes
+from resnb.notebook.suggest import suggestion
 
 __all__ = ["LoadedDefs", "TargetError", "load_target", "reload_target"]
 
@@ -54,8 +56,11 @@ class LoadedDefs:
     """Definitions and where they came from.
 
     ``origin`` is ``"module"``, ``"file"``, ``"variable"`` (a namespace variable) or
-    ``"namespace"`` (the loose assets and resources of a namespace). ``modules`` are the modules
-    :func:`reload_target` re-imports; ``path`` is the file of a ``.py`` target.
+    ``"namespace"`` (the loose assets and resources of a namespace). ``modules`` holds the
+    target's module; ``path`` is the file of a ``.py`` target (resolved), ``target`` what the
+    user typed. ``directory`` is the project directory (see :mod:`resnb.notebook.reloading`) and
+    ``sources`` the hashes of its imported modules' sources at load time (``at``), so
+    :func:`reload_target` re-imports those that changed.
     """
 
     defs: Definitions
@@ -63,6 +68,9 @@ class LoadedDefs:
     modules: tuple[str, ...] = ()
     path: Path | None = None
     origin: str = "module"
+    directory: Path | None = None
+    sources: Mapping[str, str] = field(default_factory=dict, repr=False)
+    at: float = field(default_factory=time.time)
 
     def describe(self) -> str:
         """A short description for summaries: ``shop.definitions:defs`` or ``the notebook's assets``."""
@@ -99,27 +107,22 @@ def load_target(target: str | None, namespace: Mapping[str, Any] | None = None) 
 
 
 def reload_target(loaded: LoadedDefs, namespace: Mapping[str, Any] | None = None) -> LoadedDefs:
-    """Load ``loaded``'s target again, re-importing its module(s) first so code changes show.
+    """Load ``loaded``'s target again, re-importing its code first so that edits show.
 
-    For a module target every already-imported module of the same project package is imported
-    afresh; if the new code fails to import, the previous modules are put back and the error
-    propagates. Namespace targets are read from ``namespace`` again.
+    For a module or file target, the project modules whose source changed since the load (and
+    the project modules importing them) are imported afresh, dependencies first, then the
+    target itself; if the new code fails to import, the previous modules are put back and the
+    error propagates. Namespace targets are read from ``namespace`` again.
     """
     if loaded.origin == "file" and loaded.path is not None:
-        attr = loaded.target.rsplit(":", 1)[1] if _has_attr(loaded.target) else None
-        with restored_on_error(list(loaded.modules)):
-            for name in loaded.modules:
-                sys.modules.pop(name, None)
-            return _from_file(loaded.path, attr, loaded.target)
+        match = _FILE_TARGET.match(loaded.target)
+        typed, attr = (match["path"], match["attr"]) if match else (str(loaded.path), None)
+        names = modules_to_reimport(loaded.directory, loaded.sources, loaded.at, loaded.modules[0])
+        return reimported(names, lambda: _from_file(Path(typed), attr, loaded.target, loaded.path))
     if loaded.origin == "module":
         module_name, _, attr = loaded.target.partition(":")
-        stale = project_modules(module_name)
-        with restored_on_error(stale):
-            for name in stale:
-                drop_bytecode(sys.modules.get(name))
-                sys.modules.pop(name, None)
-            importlib.invalidate_caches()
-            return _from_module(module_name, attr or None, loaded.target, {})
+        names = modules_to_reimport(loaded.directory, loaded.sources, loaded.at, module_name)
+        return reimported(names, lambda: _from_module(module_name, attr or None, loaded.target, {}))
     target = None if loaded.origin == "namespace" else loaded.target
     return load_target(target, namespace)
 
@@ -211,12 +214,20 @@ def _from_module(module_name: str, attr: str | None, target: str, namespace: Map
             "'package.module:attribute', 'path/to/file.py[:attribute]' or a notebook variable name."
         )
     module = _import(module_name, target, namespace)
-    defs_name, value = _attribute(module, attr, target)
+    defs_name, value = _attribute(module, attr, target, f"Module '{module_name}'", module_name)
     defs = _as_definitions(value)
     if defs is None:
         raise _not_definitions(f"{module_name}:{defs_name}", value)
-    modules = tuple(project_modules(module_name))
-    return LoadedDefs(defs, f"{module_name}:{defs_name}", modules, None, "module")
+    directory = project_directory(module_name)
+    return LoadedDefs(
+        defs,
+        f"{module_name}:{defs_name}",
+        (module_name,),
+        None,
+        "module",
+        directory,
+        source_hashes(directory),
+    )
 
 
 def _import(module_name: str, target: str, namespace: Mapping[str, Any]) -> ModuleType:
@@ -226,7 +237,7 @@ def _import(module_name: str, target: str, namespace: Mapping[str, Any]) -> Modu
         if exc.name is None or not (module_name == exc.name or module_name.startswith(exc.name + ".")):
             raise  # a module imported *by* the target is missing: the user's code must say so
         variables = _definitions_in(namespace)
-        hint = did_you_mean(module_name, variables) or did_you_mean(exc.name, _sibling_modules(exc.name))
+        hint = suggestion(module_name, variables) or suggestion(exc.name, _sibling_modules(exc.name))
         raise TargetError(
             f"Cannot load target '{target}': there is no module named '{exc.name}' (and no notebook "
             f"variable of that name).{hint} Check the spelling and that the folder containing the "
@@ -246,33 +257,31 @@ def _sibling_modules(missing: str) -> list[str]:
     return [*found, *(name for name in sys.modules if "." not in name)]
 
 
-def _attribute(module: ModuleType, attr: str | None, target: str) -> tuple[str, Any]:
+def _attribute(module: ModuleType, attr: str | None, target: str, what: str, prefix: str) -> tuple[str, Any]:
+    """The Definitions attribute of ``module``; ``what`` names it in errors ("Module 'm'", "File
+    'f.py'") and ``prefix`` is how a target names it (``prefix:NAME``)."""
     members = vars(module)
     if attr is None:
         picked = _pick(members)
         if picked is None:
             raise TargetError(
-                f"Module '{module.__name__}' (target '{target}') defines no Definitions. Define "
-                f"`defs = Definitions(...)` in it, or name the attribute: '{module.__name__}:NAME'."
+                f"{what} (target '{target}') defines no Definitions. Define "
+                f"`defs = Definitions(...)` in it, or name the attribute: '{prefix}:NAME'."
             )
         return picked
     if attr not in members:
         found = _definitions_in(members)
         raise TargetError(
-            f"Module '{module.__name__}' has no attribute '{attr}' (target '{target}')."
-            f"{did_you_mean(attr, found) or did_you_mean(attr, members)} Definitions in it: "
+            f"{what} has no attribute '{attr}' (target '{target}')."
+            f"{suggestion(attr, found) or suggestion(attr, members)} Definitions in it: "
             f"{listing(found)}."
         )
     return attr, members[attr]
 
 
-def _has_attr(target: str) -> bool:
-    match = _FILE_TARGET.match(target)
-    return bool(match and match["attr"])
-
-
-def _from_file(path: Path, attr: str | None, target: str) -> LoadedDefs:
-    resolved = path.resolve()
+def _from_file(path: Path, attr: str | None, target: str, resolved: Path | None = None) -> LoadedDefs:
+    """Load the file ``path`` as typed (shown in summaries); ``resolved``: its absolute path if known."""
+    resolved = resolved or path.resolve()
     if not resolved.is_file():
         raise TargetError(
             f"Cannot load target '{target}': file '{path}' does not exist (looked for {resolved}). "
@@ -280,12 +289,13 @@ def _from_file(path: Path, attr: str | None, target: str) -> LoadedDefs:
         )
     module_name = _file_module_name(resolved)
     module = sys.modules.get(module_name) or _exec_file(module_name, resolved)
-    defs_name, value = _attribute(module, attr, target)
+    defs_name, value = _attribute(module, attr, target, f"File '{path}'", str(path))
     defs = _as_definitions(value)
     if defs is None:
         raise _not_definitions(f"{path}:{defs_name}", value)
     shown = f"{path}:{attr}" if attr else str(path)
-    return LoadedDefs(defs, shown, (module_name,), resolved, "file")
+    directory = resolved.parent
+    return LoadedDefs(defs, shown, (module_name,), resolved, "file", directory, source_hashes(directory))
 
 
 def _file_module_name(path: Path) -> str:

@@ -7,7 +7,7 @@
   ``UsageError``: a short message, no traceback, and the cell still fails (so does nbclient).
   Errors raised by user code (``UserCodeExecutionError``) pass through with their traceback.
 - :class:`Resnb` holds the ``%config Resnb.<option>`` settings.
-- :class:`LiveDisplay` shows one output and updates it in place.
+- :class:`LiveDisplay` shows one output, updates it in place, and empties it at the end.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from traitlets.config import Configurable
 
 from resnb.errors import ResnbError, UserCodeExecutionError, did_you_mean
 
-__all__ = ["LiveDisplay", "Resnb", "StrictParser", "magic_args", "usage_errors"]
+__all__ = ["LiveDisplay", "Resnb", "StrictParser", "check_variable_name", "magic_args", "usage_errors"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -90,11 +90,17 @@ class StrictParser(MagicArgumentParser):
         raise UsageError(f"%{self.prog}: {message}\nusage: {usage}")
 
     def parse_argstring(self, argstring: str, *, partial: bool = False) -> Any:
+        """Parse a magic's line; with ``partial=True`` (IPython's completer) return ``(args, extra)``.
+
+        The completer's call never fails on an unclosed quote and leaves unknown words in ``extra``.
+        """
         from IPython.utils.process import arg_split
 
         argstring = argstring.rstrip()
         if argstring.endswith(";"):  # a trailing ';' silences the output (@output_can_be_silenced)
             argstring = argstring[:-1]
+        if partial:
+            return self.parse_known_args(arg_split(argstring, posix=os.name != "nt", strict=False))
         try:
             argv = arg_split(argstring, posix=os.name != "nt", strict=True)  # quotes removed
         except ValueError as exc:  # an unclosed quote
@@ -166,3 +172,8 @@ class LiveDisplay:
         )
         self._shown = True
         self._last = now
+
+    def clear(self) -> None:
+        """Empty what was shown (an update to an empty bundle), so the cell keeps only its result."""
+        if self._shown:
+            self.shell.display_pub.publish({}, {}, transient={"display_id": self.display_id}, update=True)

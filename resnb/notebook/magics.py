@@ -114,8 +114,8 @@ class ResnbMagics(Magics, Configurable):
         from resnb.notebook.graph_magic import draw_graph
 
         session = self._loaded_session()
-        fmt = args.format or self.settings.graph_format
-        return draw_graph(session, args.select, fmt, args.output, not args.no_resources, args.format)
+        include = not args.no_resources
+        return draw_graph(session, args.select, args.format, args.output, include, self.settings.graph_format)
 
     # -- resources -----------------------------------------------------------------------------------
     @magic_args
@@ -192,8 +192,10 @@ class ResnbMagics(Magics, Configurable):
     def materialize(self, line: str) -> Any:
         """Materialize assets with the session's resources; returns the value (one ASSET) or a result.
 
-        Upstream values materialized earlier in this kernel are reused (unless --upstream);
-        upstream never materialized is added to the run. A failure raises, naming the asset.
+        Upstream values materialized earlier in this kernel are reused (unless --upstream, and
+        with a warning when they are stale); upstream never materialized is added to the run.
+        Progress shows while it runs and is removed when it succeeds. A failure raises, naming
+        the asset, and leaves the progress table showing what failed and what was skipped.
         """
         args = parse_argstring(self.materialize, line)
         check_variable_name(args.out)
@@ -209,6 +211,8 @@ class ResnbMagics(Magics, Configurable):
             select=args.select,
             on_progress=None if live is None else lambda r: live.update(r, final=r.finished),
         )
+        if live is not None:  # the result (or nothing, after ';') is the cell's one output
+            live.clear()
         value = result.value(args.assets[0]) if len(args.assets) == 1 and not args.select else result
         self._bind(args.out, value)
         return value

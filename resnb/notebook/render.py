@@ -21,6 +21,7 @@ survives nbconvert, VS Code and GitHub.
 
 from __future__ import annotations
 
+import base64
 import html
 import pathlib
 from collections import Counter
@@ -53,6 +54,7 @@ __all__ = [
     "GraphRenderError",
     "GraphView",
     "find_renderer",
+    "format_of_path",
     "graph_to_dot",
     "graph_view",
     "layout_size",
@@ -65,11 +67,17 @@ _PLURALS = {NodeKind.RESOURCE: "resources", NodeKind.ASSET: "assets", NodeKind.O
 _SAVE_FORMATS = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot"}
 
 
+def format_of_path(path: str | PathLike[str]) -> str | None:
+    """The format :meth:`GraphView.save` writes for ``path``'s suffix (``svg``, ``png``, ``dot``), or None."""
+    return _SAVE_FORMATS.get(pathlib.Path(path).suffix.lower())
+
+
 class GraphView:
     """A drawn graph: DOT text, static SVG when a renderer is installed, counts for a summary.
 
-    In Jupyter it shows as the SVG; without a renderer, as the DOT text and a one-line install
-    hint. Works without IPython: ``view.dot``, ``view.svg``, ``view.save("graph.png")``.
+    In Jupyter it shows as the SVG (or as the PNG in :attr:`png`, when one was attached with
+    :meth:`with_png`); without a renderer, as the DOT text and a one-line install hint. Works
+    without IPython: ``view.dot``, ``view.svg``, ``view.save("graph.png")``.
     """
 
     def __init__(
@@ -84,6 +92,8 @@ class GraphView:
     ) -> None:
         self.dot = dot
         self.svg = svg
+        #: The graph as PNG bytes, shown instead of the SVG when set (see :meth:`with_png`).
+        self.png: bytes | None = None
         self.renderer = renderer
         self.kind_counts = {str(kind): count for kind, count in (kind_counts or {}).items()}
         self.node_count = sum(self.kind_counts.values())
@@ -156,11 +166,21 @@ class GraphView:
         chosen = _save_format(target, fmt)
         if chosen == "dot":
             target.write_text(self.dot, encoding="utf-8")
+        elif chosen == "png" and self.png is not None:
+            target.write_bytes(self.png)
         elif chosen == "svg":
             target.write_text(self.svg if self.svg is not None else self._rendered_svg(), encoding="utf-8")
         else:
             target.write_bytes(self._rendered(chosen))
         return target
+
+    def with_png(self) -> GraphView:
+        """Render the graph as PNG (kept in :attr:`png` and shown instead of the SVG); returns self.
+
+        Raises :class:`GraphRenderError` when no renderer is installed.
+        """
+        self.png = self._rendered("png")
+        return self
 
     def _rendered(self, fmt: str) -> bytes:
         data = render(self.dot, fmt)
@@ -181,10 +201,13 @@ class GraphView:
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
     ) -> dict[str, str]:
-        """``image/svg+xml`` (static) when rendered, else ``text/html`` with the DOT text; always
-        ``text/plain``. ``include``/``exclude`` filter the MIME types."""
+        """``image/png`` when attached, else ``image/svg+xml`` (static) when rendered, else
+        ``text/html`` with the DOT text; always ``text/plain``. ``include``/``exclude`` filter the
+        MIME types."""
         bundle = {"text/plain": self._plain_text()}
-        if self.svg is not None:
+        if self.png is not None:
+            bundle["image/png"] = base64.b64encode(self.png).decode("ascii")
+        elif self.svg is not None:
             bundle["image/svg+xml"] = self.svg
         else:
             bundle["text/html"] = self._html_fallback()
@@ -200,7 +223,7 @@ class GraphView:
         return self.svg
 
     def __repr__(self) -> str:
-        drawn = "svg" if self.svg is not None else "dot only"
+        drawn = "png" if self.png is not None else "svg" if self.svg is not None else "dot only"
         return f"<GraphView {self.summary.removeprefix('resource graph: ')}; {drawn}>"
 
 

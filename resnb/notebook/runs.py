@@ -12,11 +12,18 @@ from typing import Any
 
 from resnb.core.assets import AssetsDefinition
 from resnb.core.graph import DependencyGraph
-from resnb.errors import InvalidSubsetError, StepExecutionError, did_you_mean, exception_summary, listing
+from resnb.errors import (
+    InvalidSubsetError,
+    ResourceFunctionError,
+    StepExecutionError,
+    exception_summary,
+    listing,
+)
 from resnb.execution.plan import Plan, plan_for_assets
 from resnb.execution.result import ExecuteInProcessResult, StepRecord
 from resnb.execution.run import execute_plan
 from resnb.notebook.display_run import MaterializeResult, RunRow
+from resnb.notebook.suggest import suggestion
 
 __all__ = ["Progress", "failure_error", "plan_run", "run_plan", "selection"]
 
@@ -43,7 +50,7 @@ def selection(
     for name in names:
         if name not in graph:
             raise InvalidSubsetError(
-                f"No asset named '{name}'. Assets: {listing(graph)}.{did_you_mean(name, graph)}"
+                f"No asset named '{name}'. Assets: {listing(graph)}.{suggestion(name, graph)}"
             )
         wanted[name] = None
     if select:
@@ -113,14 +120,18 @@ def _values(result: ExecuteInProcessResult, live: MaterializeResult) -> dict[str
     return values
 
 
-def failure_error(live: MaterializeResult, result: ExecuteInProcessResult) -> BaseException | None:
+def failure_error(
+    live: MaterializeResult, result: ExecuteInProcessResult, needs: Mapping[str, Iterable[str]] | None = None
+) -> BaseException | None:
     """The error to raise for a failed run (None when it succeeded).
 
     It names the failed asset(s) and is chained to the user's exception, whose traceback it
-    carries on, so a post-mortem debugger opens in the user's code.
+    carries on, so a post-mortem debugger opens in the user's code. When a resource failed to
+    initialise (nothing ran), it names the assets that needed it; ``needs`` maps each step to
+    the resource keys it needs.
     """
     if result.resource_error is not None:
-        return result.resource_error
+        return _resource_failure(live, result.resource_error, needs or {})
     failed = {record.step_key: record for record in result.step_records if record.status == "failed"}
     if not failed:
         return None
@@ -138,3 +149,25 @@ def failure_error(live: MaterializeResult, result: ExecuteInProcessResult) -> Ba
     error.result = live  # type: ignore[attr-defined]
     error.__cause__ = first
     return error
+
+
+def _resource_failure(
+    live: MaterializeResult, error: BaseException, needs: Mapping[str, Iterable[str]]
+) -> BaseException:
+    """``error`` (a resource that failed to initialise) naming the assets of the run that needed it."""
+    key = getattr(error, "key", None)
+    if key is None:
+        return error
+    rows = [row for row in live.rows if key in needs.get(row.step, ())]
+    if not rows:
+        return error
+    names = ", ".join(f"'{row.label}'" for row in rows)
+    subject = f"asset {names} needs" if len(rows) == 1 else f"assets {names} need"
+    wrapped = ResourceFunctionError(
+        f"Nothing was materialized: {subject} resource '{key}', which failed to initialise. "
+        f"{error} Fix it (try %build_resources {key}) and materialize again.",
+        key=key,
+    )
+    wrapped.result = live  # type: ignore[attr-defined]
+    wrapped.__cause__ = error.__cause__ or error
+    return wrapped

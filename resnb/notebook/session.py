@@ -15,9 +15,11 @@ No IPython here: the magics drive a session, and so can the command line or a te
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from resnb._stack import user_stacklevel
 from resnb.build.scope import PreBuilt, ResourceScope
 from resnb.core.definitions import Definitions
 from resnb.errors import (
@@ -30,7 +32,6 @@ from resnb.errors import (
     exception_summary,
     listing,
 )
-from resnb.execution.io_managers import InMemoryIOManager
 from resnb.execution.materialize import bind_asset_resources
 from resnb.execution.selection import asset_graph
 from resnb.notebook import runs
@@ -52,12 +53,15 @@ from resnb.notebook.session_resources import OpenResources
 from resnb.notebook.session_state import (
     AssetRecords,
     Installed,
+    SessionMemoryIOManager,
+    StaleUpstreamWarning,
     load_through_io_manager,
     reload_diff,
     stale_reasons,
     user_frames,
     uses_default_io_manager,
 )
+from resnb.notebook.suggest import suggestion
 
 __all__ = ["NotLoadedError", "Session"]
 
@@ -80,7 +84,9 @@ class Session:
         self._installed: Installed | None = None
         self._open = OpenResources()
         self._assets = AssetRecords()
-        self._memory = InMemoryIOManager()
+        self._memory = SessionMemoryIOManager(
+            lambda name: self._installed is not None and name in self._installed.graph
+        )
 
     # -- what is loaded ------------------------------------------------------------------------------
     @property
@@ -257,15 +263,33 @@ class Session:
         wanted = runs.selection(
             installed.graph, names, select, upstream=upstream, available=self._assets.available
         )
+        self._warn_stale_upstream(installed, wanted)
         resources = self._run_resources()
         plan = runs.plan_run(installed.loaded.defs.assets, wanted, resources)
         used = self._resource_prints_by_step(plan, resources)
         live, result = runs.run_plan(plan, on_progress)
         self._assets.record(live.rows, live.value, installed.asset_prints, used)
-        error = runs.failure_error(live, result)
+        error = runs.failure_error(live, result, used)
         if error is not None:
             raise user_frames(error) from error.__cause__
         return live
+
+    def _warn_stale_upstream(self, installed: Installed, wanted: list[str]) -> None:
+        """Warn for each stale upstream value that this run reuses instead of recomputing it."""
+        running = set(wanted)
+        stale = self.stale()
+        for name in wanted:
+            for parent in installed.graph.upstream_of(name):
+                if parent in running or parent not in stale:
+                    continue
+                warnings.warn(
+                    StaleUpstreamWarning(
+                        f"Asset '{name}' reuses the value of upstream asset '{parent}' materialized "
+                        f"earlier in this kernel, which is stale ({'; '.join(stale[parent])}). Run "
+                        f"%materialize {name} --upstream to recompute it, or %materialize {parent} first."
+                    ),
+                    stacklevel=user_stacklevel(),
+                )
 
     def _resource_prints_by_step(self, plan: Any, resources: Mapping[str, Any]) -> dict[str, dict[str, str]]:
         scope = ResourceScope(resources)
@@ -280,7 +304,7 @@ class Session:
         installed = self._require()
         if name not in installed.graph:
             raise InvalidSubsetError(
-                f"No asset named '{name}'. Assets: {listing(installed.graph)}.{did_you_mean(name, installed.graph)}"
+                f"No asset named '{name}'. Assets: {listing(installed.graph)}.{suggestion(name, installed.graph)}"
             )
         if name in self._assets.values:
             return self._assets.values[name]
@@ -289,8 +313,8 @@ class Session:
             installed.loaded.defs, name
         ):
             raise IOManagerError(
-                f"Asset '{name}' has not been materialized in this session, and its values are kept "
-                f"in memory (the Definitions define no '{DEFAULT_IO_MANAGER}'). Materialize it first."
+                f"Asset '{name}' has not been materialized in this kernel, and its values are kept "
+                f"in memory (the Definitions define no '{DEFAULT_IO_MANAGER}'). Run %materialize {name} first."
             )
         return load_through_io_manager(installed.loaded.defs, name, resources)
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from resnb._stack import user_stacklevel
 from resnb.build.scope import PreBuilt, ResourceScope, TeardownProblem
 from resnb.errors import ResourceFunctionError
 from resnb.notebook.display import BuiltResources
@@ -112,7 +113,7 @@ class OpenResources:
         order = self.dependents(keys)
         for key in order:
             entry = self.entries.pop(key)
-            self.teardown_problems.extend(entry.scope.close(stacklevel=5))
+            self.teardown_problems.extend(entry.scope.close(stacklevel=user_stacklevel(below=1)))
         return order
 
     def refresh(self, declarations: Mapping[str, Any], prints: Mapping[str, str]) -> list[str]:

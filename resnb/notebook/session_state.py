@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from resnb._stack import user_stacklevel
 from resnb.build.resolve import apply_run_config
 from resnb.build.scope import ResourceScope, TeardownProblem
 from resnb.core.definitions import Definitions
@@ -15,8 +16,8 @@ from resnb.core.graph import DependencyGraph
 from resnb.core.keys import AssetKey
 from resnb.core.legacy import ResourceDefinition
 from resnb.core.resources import ConfigurableResourceFactory, PartialResource
-from resnb.errors import ConfigError
-from resnb.execution.io_managers import InputContext, OutputContext
+from resnb.errors import ConfigError, IOManagerError
+from resnb.execution.io_managers import InMemoryIOManager, InputContext, OutputContext
 from resnb.notebook.display import ReloadReport
 from resnb.notebook.loading import LoadedDefs
 
@@ -25,6 +26,8 @@ __all__ = [
     "Installed",
     "Materialization",
     "OpenResource",
+    "SessionMemoryIOManager",
+    "StaleUpstreamWarning",
     "effective_declaration",
     "load_through_io_manager",
     "reload_diff",
@@ -34,6 +37,41 @@ __all__ = [
 ]
 
 E = TypeVar("E", bound=BaseException)
+
+
+class StaleUpstreamWarning(UserWarning):
+    """``%materialize`` reused an upstream value that is stale (its code, upstream or resources changed)."""
+
+
+class SessionMemoryIOManager(InMemoryIOManager):
+    """The session's default IO manager: values stay in memory across runs, for the whole kernel.
+
+    ``produced(name)`` says whether an asset of the loaded Definitions produces ``name``, so a
+    missing value is explained with what to run next.
+    """
+
+    def __init__(self, produced: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.produced = produced
+
+    def load_input(self, context: InputContext) -> Any:
+        """The value materialized earlier in this kernel; an error saying what to run when there is none."""
+        upstream = context.upstream_output
+        try:
+            return self.values[tuple(upstream.get_identifier())]
+        except KeyError:
+            name = upstream.asset_key.to_user_string() if upstream.asset_key else upstream.describe()
+            if self.produced(name):
+                advice = f"Run %materialize {name} first, or materialize both in one run."
+            else:
+                advice = (
+                    "No asset of the loaded Definitions produces it: add one, or give it an IO "
+                    "manager that can load it (io_manager_key=...)."
+                )
+            raise IOManagerError(
+                f"No value for asset '{name}' (input '{context.name}' of '{context.step_key}'): it was "
+                f"not materialized in this kernel. {advice}"
+            ) from None
 
 
 @dataclass
@@ -209,9 +247,16 @@ def load_through_io_manager(defs: Definitions, name: str, resources: Mapping[str
     definition = defs.resolve_assets_def(key)
     spec = next(s for s in definition.outputs.values() if s.asset_key == key)
     scope = ResourceScope(resources)
+    input_name = key.path[-1]
     try:
         manager = scope.open([spec.io_manager_key])[spec.io_manager_key]
         upstream = OutputContext(definition.node_name, spec.name, key, None, spec.metadata)
-        return manager.load_input(InputContext(key.path[-1], "asset_value", key, upstream))
+        return manager.load_input(InputContext(input_name, "asset_value", key, upstream))
+    except IOManagerError as exc:
+        detail = str(exc).split(f" (input '{input_name}' of 'asset_value')")[0].strip().rstrip(".")
+        raise IOManagerError(
+            f"Cannot load asset '{name}' via its IO manager '{spec.io_manager_key}': {detail}. It was "
+            f"not materialized in this kernel either: run %materialize {name} to compute it."
+        ) from exc
     finally:
-        scope.close(stacklevel=3)
+        scope.close(stacklevel=user_stacklevel(below=1))

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "MISSING_STATE",
     "STATUS_COLORS",
     "Displayable",
     "clock_time",
@@ -21,8 +22,12 @@ __all__ = [
     "text_table",
 ]
 
+#: The state of a resource that assets or ops need but the Definitions do not provide.
+MISSING_STATE = "missing: not provided"
+
 #: Background colours of statuses in HTML tables (light, for black text).
 STATUS_COLORS: Mapping[str, str] = {
+    MISSING_STATE: "#ffcdd2",
     "built": "#cfe3fc",
     "succeeded": "#c8e6c9",
     "materialized": "#c8e6c9",
@@ -89,7 +94,10 @@ class Displayable:
     """Base of the display objects: ``text/plain`` and ``text/html`` from two methods.
 
     ``repr()`` is the plain text, so results read well in terminals, logs and doctests.
+    It adds no instance attributes (empty ``__slots__``), so slotted classes can use it too.
     """
+
+    __slots__ = ()
 
     def _text(self) -> str:
         raise NotImplementedError

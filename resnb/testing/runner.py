@@ -107,17 +107,32 @@ def run_notebook(
     try:
         notebook = _read_notebook(notebook_path)
     except _Unreadable as exc:
-        reason = f"'{notebook_path}' is not a readable notebook: {exc.cause}"
-        failure = CellFailure(None, "", type(exc.cause).__name__, reason)
-        return NotebookReport(notebook_path, time.perf_counter() - started, 0, failure)
+        return _unreadable_report(notebook_path, exc, started)
     directory = Path(cwd) if cwd is not None else notebook_path.resolve().parent
     execution = _Execution(notebook, on_cell)
     client = _client(notebook, execution, timeout, kernel_name, directory)
     failure = execution.run(client, _kernel_env(notebook_path, env), timeout, kernel_name)
+    return _report(notebook_path, notebook, started, client.code_cells_executed, failure, output_path)
+
+
+def _unreadable_report(notebook_path: Path, exc: _Unreadable, started: float) -> NotebookReport:
+    """The failed report of a file nbformat cannot read (no cell ran)."""
+    reason = f"'{notebook_path}' is not a readable notebook: {exc.cause}"
+    failure = CellFailure(None, "", type(exc.cause).__name__, reason)
+    return NotebookReport(notebook_path, time.perf_counter() - started, 0, failure)
+
+
+def _report(
+    notebook_path: Path,
+    notebook: NotebookNode,
+    started: float,
+    executed: int,
+    failure: CellFailure | None,
+    output_path: str | os.PathLike[str] | None,
+) -> NotebookReport:
+    """The report of a notebook that ran; the executed notebook is written to ``output_path`` first."""
     written = _write(notebook, output_path) if output_path is not None else None
-    return NotebookReport(
-        notebook_path, time.perf_counter() - started, client.code_cells_executed, failure, written
-    )
+    return NotebookReport(notebook_path, time.perf_counter() - started, executed, failure, written)
 
 
 def find_notebooks(path: str | os.PathLike[str]) -> list[Path]:

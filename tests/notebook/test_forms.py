@@ -143,7 +143,7 @@ def test_envvar_field_shows_the_name_only(form):
     assert SENTINEL not in _everything_shown(form)
 
 
-def test_one_section_per_key_and_nested_resources_as_text():
+def test_one_section_per_key_and_nested_resources_as_links():
     partial = Inner.configure_at_launch()
     definitions = {"inner": partial, "outer": Outer(shared=partial, inline=Inner(x=1))}
 
@@ -151,8 +151,26 @@ def test_one_section_per_key_and_nested_resources_as_text():
 
     texts = " ".join(_html_texts(form))
     assert "inner <code>Inner.configure_at_launch()</code>" in texts and "outer <code>Outer</code>" in texts
-    assert "<b>shared</b>: uses resource inner" in texts and "<b>inline</b>: inline Inner" in texts
+    anchor = form._anchor("inner")
+    assert f"<h4 id='{anchor}'" in texts
+    assert f"<b>shared</b>: uses resource <a href='#{anchor}'>inner</a>" in texts
+    assert "<b>inline</b>: inline Inner" in texts
     assert set(_inputs(form)) == {"x", "y"}
+
+
+def test_nested_resource_shared_by_object_or_reference_names_its_key():
+    inner = Inner(x=2)
+    definitions = {
+        "inner": inner,
+        "by_object": Outer(shared=inner, inline=Inner(x=1)),
+        "by_key": Outer(shared=dg.ResourceParam("inner"), inline=Inner(x=1)),
+    }
+
+    linked = " ".join(_html_texts(ResourceForm(definitions, ["inner", "by_object"], on_build=print)))
+    alone = " ".join(_html_texts(ResourceForm(definitions, ["by_key"], on_build=print)))
+
+    assert "<b>shared</b>: uses resource <a href='#resnb-form-" in linked
+    assert "<b>shared</b>: uses resource inner (build it with %build_resources inner)" in alone
 
 
 def test_optional_choice_and_bool_offer_none():

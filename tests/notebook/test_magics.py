@@ -223,7 +223,7 @@ def test_resource_graph_svg_when_a_renderer_exists(nb):
         pytest.skip("no dot and no graphviz-pure")
     view = nb.run_line_magic("resource_graph", "")
     assert view.svg is not None and "<script" not in view.svg
-    assert nb.run_line_magic("resource_graph", "-f png").data[:4] == b"\x89PNG"
+    assert nb.run_line_magic("resource_graph", "-f png").png[:4] == b"\x89PNG"
 
 
 def test_build_form_builds_through_the_session(nb):
@@ -242,8 +242,9 @@ def test_progress_is_one_display_updated_in_place(nb):
     ids = {o["transient"]["display_id"] for o in outputs}
     assert len(ids) == 1 and len(outputs) >= 3
     assert [o["update"] for o in outputs] == [False] + [True] * (len(outputs) - 1)
-    assert "materialize (done): 2 succeeded" in outputs[-1]["data"]["text/plain"]
-    assert "<table" in outputs[-1]["data"]["text/html"]
+    assert "materialize (done): 2 succeeded" in outputs[-2]["data"]["text/plain"]
+    assert "<table" in outputs[-2]["data"]["text/html"]
+    assert outputs[-1]["data"] == {}  # emptied at the end: the cell's result is its only output
 
 
 def test_progress_shows_the_failure(nb):
@@ -294,7 +295,7 @@ def test_magics_need_loaded_definitions(ip, magic):
         ("materialize first -o 1x", "must be a Python identifier"),
         ("materialize 'first", "cannot split the arguments"),
         ("asset_value scond", r"Did you mean 'second'\?"),
-        ("asset_value second", "'second' has not been materialized in this session"),
+        ("asset_value second", "'second' has not been materialized in this kernel"),
         ("asset_value", "the following arguments are required: ASSET"),
         ("build_resources countr", r"No resource with key 'countr'.*Did you mean 'counter'\?"),
         ("build_resources counter --config counter.strt=1", r"field 'strt'.*'start'"),

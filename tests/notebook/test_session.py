@@ -268,7 +268,7 @@ def test_progress_is_reported_per_step(project):
 
 
 def test_asset_value(project):
-    with pytest.raises(IOManagerError, match="'raw' has not been materialized in this session"):
+    with pytest.raises(IOManagerError, match="'raw' has not been materialized in this kernel"):
         project.asset_value("raw")
     with pytest.raises(InvalidSubsetError, match="Did you mean 'raw'"):
         project.asset_value("rw")

@@ -1,0 +1,213 @@
+"""``%reload_defs`` after edits outside the asset functions, fingerprints of what functions read, stale reuse."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+
+import resnb as dg
+from resnb.notebook.fingerprint import asset_fingerprint
+from resnb.notebook.reloading import modules_to_reimport, source_hashes
+from resnb.notebook.session_state import StaleUpstreamWarning
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+# -- a .py target importing a module next to it --------------------------------------------------------
+@pytest.fixture
+def file_target(tmp_path, monkeypatch):
+    """``d.py`` doing ``from helper_<id> import K``; yields (path of d.py, path of the helper)."""
+    helper = f"helper_{uuid.uuid4().hex[:8]}"
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / f"{helper}.py").write_text("K = 1\n")
+    (tmp_path / "d.py").write_text(
+        f"import resnb as dg\nfrom {helper} import K\n\n@dg.asset\ndef v() -> int:\n    return K * 100\n\n"
+        "defs = dg.Definitions(assets=[v])\n"
+    )
+    yield tmp_path / "d.py", tmp_path / f"{helper}.py"
+    for name in [n for n in sys.modules if n.startswith((helper, "resnb_file_d_"))]:
+        del sys.modules[name]
+
+
+def test_reload_of_a_file_target_picks_up_an_edited_helper(ip, file_target):
+    _, helper = file_target
+    ip.run_line_magic("load_defs", "d.py")
+    assert ip.run_line_magic("materialize", "v") == 100
+    edit(helper, "K = 1", "K = 2")
+    report = ip.run_line_magic("reload_defs", "")
+    assert report.changed["assets"] == ["v"]
+    assert ip.run_line_magic("resnb_status", "").stale == {"v": ["code changed"]}
+    assert ip.run_line_magic("materialize", "v") == 200
+
+
+def test_reload_keeps_the_relative_path_the_user_typed(ip, file_target):
+    ip.run_line_magic("load_defs", "d.py")
+    assert ip.run_line_magic("reload_defs", "").source == "d.py"
+    assert ip.run_line_magic("resnb_status", "").source == "d.py"
+
+
+# -- a package target whose assets read other modules ---------------------------------------------------
+PACKAGE = dict(
+    helpers="""
+    FACTOR = 2
+
+    def scale(x):
+        return x * FACTOR
+    """,
+    mid="""
+    from .helpers import FACTOR
+
+    MID = FACTOR * 10
+    """,
+    state="""
+    LOG = []
+    """,
+    defs="""
+    import resnb as dg
+
+    from . import helpers
+    from .helpers import FACTOR
+    from .mid import MID
+    from .state import LOG
+
+    @dg.asset
+    def one() -> int:
+        LOG.append("one")
+        return FACTOR
+
+    @dg.asset
+    def scaled() -> int:
+        return helpers.scale(1)
+
+    @dg.asset
+    def from_mid() -> int:
+        return MID
+
+    @dg.asset
+    def two(one: int) -> int:
+        return one + 1
+
+    defs = dg.Definitions(assets=[one, scaled, from_mid, two])
+    """,
+)
+
+
+@pytest.fixture
+def package(ip, make_package):
+    name = make_package(**PACKAGE)
+    ip.run_line_magic("load_defs", f"{name}.defs")
+    ip.run_line_magic("materialize", "one scaled from_mid two")
+    return name, Path(sys.modules[f"{name}.helpers"].__file__)
+
+
+def test_editing_a_helper_module_marks_the_assets_reading_it_as_changed(ip, package):
+    name, helpers = package
+    edit(helpers, "FACTOR = 2", "FACTOR = 3")
+    report = ip.run_line_magic("reload_defs", "")
+    assert sorted(report.changed["assets"]) == ["from_mid", "one", "scaled"]
+    stale = ip.run_line_magic("resnb_status", "").stale
+    assert stale["one"] == ["code changed"] and stale["two"] == ["upstream 'one' is stale"]
+    assert ip.run_line_magic("materialize", "scaled") == 3
+    assert ip.run_line_magic("materialize", "from_mid") == 30  # mid imports helpers: re-imported too
+
+
+def test_unchanged_modules_are_not_reimported(ip, package):
+    name, helpers = package
+    state = sys.modules[f"{name}.state"]
+    edit(helpers, "FACTOR = 2", "FACTOR = 3")
+    ip.run_line_magic("reload_defs", "")
+    assert sys.modules[f"{name}.state"] is state and state.LOG == ["one"]
+
+
+def test_materialize_warns_when_it_reuses_a_stale_upstream_value(ip, package):
+    _, helpers = package
+    edit(helpers, "FACTOR = 2", "FACTOR = 3")
+    ip.run_line_magic("reload_defs", "")
+    with pytest.warns(
+        StaleUpstreamWarning, match=r"Asset 'two' reuses .* upstream asset 'one'.*stale"
+    ) as seen:
+        assert ip.run_line_magic("materialize", "two") == 3
+    assert seen[0].filename == __file__  # points at the caller, not at resnb
+    assert ip.run_line_magic("materialize", "two --upstream") == 4
+
+
+def test_modules_to_reimport_are_the_changed_ones_and_their_importers_in_order(make_package):
+    name = make_package(**PACKAGE)
+    __import__(f"{name}.defs")
+    directory = Path(sys.modules[name].__file__).parent
+    before = source_hashes(directory)
+    assert modules_to_reimport(directory, before, 0.0) == []
+    edit(directory / "helpers.py", "FACTOR = 2", "FACTOR = 5")
+    order = modules_to_reimport(directory, before, 0.0, f"{name}.defs")
+    assert set(order) == {f"{name}.helpers", f"{name}.mid", f"{name}.defs"}
+    assert order.index(f"{name}.helpers") < order.index(f"{name}.mid") < order.index(f"{name}.defs")
+
+
+# -- fingerprints -------------------------------------------------------------------------------------
+def _asset(source: str, **globals_: object) -> dg.AssetsDefinition:
+    namespace = {"__name__": "__main__", **globals_}
+    exec(textwrap.dedent(source), namespace)
+    return dg.asset(namespace["a"])
+
+
+READS_GLOBALS = """
+def helper(x):
+    return x * FACTOR
+
+def a() -> int:
+    return helper(LIMIT) + len(CACHE)
+"""
+
+
+def test_the_fingerprint_covers_constants_and_helper_functions_it_reads():
+    base = asset_fingerprint(_asset(READS_GLOBALS, FACTOR=2, LIMIT=(1, "x"), CACHE=[]))
+    assert asset_fingerprint(_asset(READS_GLOBALS, FACTOR=2, LIMIT=(1, "x"), CACHE=[])) == base
+    assert asset_fingerprint(_asset(READS_GLOBALS, FACTOR=3, LIMIT=(1, "x"), CACHE=[])) != base
+    assert asset_fingerprint(_asset(READS_GLOBALS, FACTOR=2, LIMIT=(1, "y"), CACHE=[])) != base
+    changed_helper = READS_GLOBALS.replace("x * FACTOR", "x + FACTOR")
+    assert asset_fingerprint(_asset(changed_helper, FACTOR=2, LIMIT=(1, "x"), CACHE=[])) != base
+
+
+def test_the_fingerprint_ignores_the_contents_of_mutable_globals():
+    cache: list[int] = []
+    definition = _asset(READS_GLOBALS, FACTOR=2, LIMIT=1, CACHE=cache)
+    before = asset_fingerprint(definition)
+    cache.append(1)
+    assert asset_fingerprint(definition) == before
+
+
+def test_recursive_helpers_are_fingerprinted_once():
+    source = """
+    def ping(n):
+        return pong(n - 1) if n else 0
+
+    def pong(n):
+        return ping(n - 1) if n else 1
+
+    def a() -> int:
+        return ping(3)
+    """
+    assert len(asset_fingerprint(_asset(source))) == 64
+
+
+def test_the_fingerprint_covers_a_class_of_the_project_it_uses():
+    source = """
+    class Scaler:
+        def scale(self, x):
+            return x * 2
+
+    def a() -> int:
+        return Scaler().scale(1)
+    """
+    base = asset_fingerprint(_asset(source))
+    assert asset_fingerprint(_asset(source)) == base
+    assert asset_fingerprint(_asset(source.replace("x * 2", "x * 3"))) != base
