@@ -525,8 +525,10 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.parametrize("method", [None, "spawn"])
+@pytest.mark.parametrize("method", [None, "spawn", "forkserver"])
 def test_runs_from_a_scripts_main(tmp_path: Path, method: str | None) -> None:
+    if method is not None and method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"start method {method} is not available on this platform")
     script = tmp_path / "pipeline.py"
     script.write_text(textwrap.dedent(SCRIPT))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
