@@ -41,9 +41,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "AssetOut": ("resnb.core.keys", "AssetOut"),
     "AssetsDefinition": ("resnb.core.assets", "AssetsDefinition"),
     "Definitions": ("resnb.core.definitions", "Definitions"),
-    "GraphDefinition": ("resnb.core.ops", "GraphDefinition"),
+    "GraphDefinition": ("resnb.core.graphs", "GraphDefinition"),
     "In": ("resnb.core.keys", "In"),
-    "JobDefinition": ("resnb.core.ops", "JobDefinition"),
+    "JobDefinition": ("resnb.core.jobs", "JobDefinition"),
     "OpDefinition": ("resnb.core.ops", "OpDefinition"),
     "Out": ("resnb.core.keys", "Out"),
     "Output": ("resnb.core.keys", "Output"),
@@ -52,8 +52,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "asset": ("resnb.core.assets", "asset"),
     "define_asset_job": ("resnb.core.definitions", "define_asset_job"),
     "definitions": ("resnb.core.definitions", "definitions"),
-    "graph": ("resnb.core.ops", "graph"),
-    "job": ("resnb.core.ops", "job"),
+    "graph": ("resnb.core.graphs", "graph"),
+    "job": ("resnb.core.jobs", "job"),
     "multi_asset": ("resnb.core.assets", "multi_asset"),
     "op": ("resnb.core.ops", "op"),
     "repository": ("resnb.core.definitions", "repository"),
@@ -150,11 +150,13 @@ if TYPE_CHECKING:  # pragma: no cover - mirrors _EXPORTS for type checkers and I
         with_resources,
     )
     from resnb.core.env import EnvVar, IntEnvVar
+    from resnb.core.graphs import GraphDefinition, graph
     from resnb.core.io_manager import ConfigurableIOManager, ConfigurableIOManagerFactory, IOManager
+    from resnb.core.jobs import JobDefinition, job
     from resnb.core.keys import AssetIn, AssetKey, AssetOut, In, Out, Output, RunConfig
     from resnb.core.legacy import ResourceDefinition, resource
     from resnb.core.legacy_config import Field
-    from resnb.core.ops import GraphDefinition, JobDefinition, OpDefinition, graph, job, op
+    from resnb.core.ops import OpDefinition, op
     from resnb.core.resources import (
         ConfigurableResource,
         ConfigurableResourceFactory,

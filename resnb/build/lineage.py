@@ -14,7 +14,7 @@ from typing import Any
 from resnb.build.scope import ResourceScope
 from resnb.core.definitions import Definitions
 from resnb.core.graph import DependencyGraph
-from resnb.core.ops import JobDefinition
+from resnb.core.jobs import JobDefinition
 from resnb.errors import DefinitionError
 
 __all__ = ["dependency_graph", "resource_node"]

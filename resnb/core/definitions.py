@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from resnb.core.assets import AssetsDefinition
-from resnb.core.ops import GraphDefinition, JobDefinition
+from resnb.core.graphs import GraphDefinition
+from resnb.core.jobs import JobDefinition
 from resnb.errors import DefinitionError, InvariantViolationError, did_you_mean, listing
 
 __all__ = [

@@ -17,7 +17,7 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
-from resnb.core.ops import JobDefinition
+from resnb.core.jobs import JobDefinition
 from resnb.errors import InvocationError
 from resnb.execution.result import ExecuteInProcessResult
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from resnb.build.scope import check_resource_mapping
 from resnb.core.assets import AssetsDefinition
-from resnb.core.ops import check_inputs_connected
+from resnb.core.jobs import check_inputs_connected
 from resnb.errors import (
     DefinitionError,
     InvalidSubsetError,

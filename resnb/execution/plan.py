@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from resnb.core.assets import AssetsDefinition, OutputSpec
+from resnb.core.jobs import JobDefinition
 from resnb.core.keys import AssetKey
-from resnb.core.ops import JobDefinition
 from resnb.core.toposort import toposort_mapping
 from resnb.errors import DuplicateDefinitionError, MissingResourceError, did_you_mean, listing
 from resnb.execution.gc_tuning import gc_paused

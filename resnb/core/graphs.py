@@ -1,0 +1,239 @@
+"""``@graph``: ops composed by calling them inside a function, and the :class:`GraphDefinition` built.
+
+While a graph (or job) function runs, calling an op records a :class:`NodeInvocation` and returns
+:class:`OutputHandle` references instead of running it; nested graphs are inlined under a prefixed
+node name (``outer.inner``). :mod:`resnb.core.jobs` turns graphs into jobs.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from resnb.errors import DefinitionError, InvocationError, listing
+
+if TYPE_CHECKING:
+    from resnb.core.jobs import JobDefinition
+    from resnb.core.ops import OpDefinition
+
+__all__ = [
+    "Composition",
+    "GraphDefinition",
+    "NodeInvocation",
+    "OutputHandle",
+    "compose",
+    "current_composition",
+    "graph",
+    "graph_inputs",
+]
+
+_COMPOSING = threading.local()
+
+
+class OutputHandle(NamedTuple):
+    """What calling an op inside a graph returns: a reference to one of its outputs."""
+
+    node_name: str
+    output_name: str
+
+
+class NodeInvocation(NamedTuple):
+    """One use of an op in a graph: its node name and where each input comes from."""
+
+    name: str
+    op: OpDefinition
+    inputs: dict[str, OutputHandle]
+
+
+def current_composition() -> Composition | None:
+    """The composition recording op calls in this thread, or ``None`` outside ``@job``/``@graph``."""
+    return getattr(_COMPOSING, "current", None)
+
+
+class Composition:
+    """Records the op calls made while a graph function runs (nested graphs are inlined)."""
+
+    def __init__(self, graph_name: str) -> None:
+        self.graph_name = graph_name
+        self.nodes: dict[str, NodeInvocation] = {}
+        self.aliases: dict[tuple[str, str], OutputHandle] = {}
+        self._uses: dict[str, int] = {}
+        self._prefix = ""
+
+    def add_graph(self, graph_def: GraphDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Inline a call of ``graph_def``: record its ops under a prefixed name, return its outputs."""
+        assert graph_def.compose_fn is not None
+        try:
+            inspect.signature(graph_def.compose_fn).bind(*args, **kwargs)
+        except TypeError as exc:
+            raise DefinitionError(
+                f"In graph '{self.graph_name}', graph '{graph_def.name}' was called with the wrong "
+                f"inputs ({exc}). Its inputs: {listing(graph_inputs(graph_def))}."
+            ) from None
+        node_name = self._fresh_name(graph_def.name)
+        outer_prefix, self._prefix = self._prefix, f"{self._prefix}{node_name}."
+        try:
+            returned = graph_def.compose_fn(*args, **kwargs)
+        finally:
+            self._prefix = outer_prefix
+        self._alias_outputs(f"{outer_prefix}{node_name}", returned)
+        return returned
+
+    def _alias_outputs(self, node_name: str, returned: Any) -> None:
+        """Name the handles a nested graph returned: ``result``, ``result_0``... or its dict keys."""
+        single = isinstance(returned, OutputHandle) or not isinstance(returned, tuple)
+        handles = (returned,) if single else returned
+        names = ["result"] if len(handles) == 1 else [f"result_{i}" for i in range(len(handles))]
+        if isinstance(returned, dict):
+            handles, names = tuple(returned.values()), list(returned)
+        for name, handle in zip(names, handles):
+            if isinstance(handle, OutputHandle):
+                self.aliases[(node_name, name)] = handle
+
+    def add(
+        self, op_def: OpDefinition, args: tuple[Any, ...], kwargs: dict[str, Any], name: str | None = None
+    ) -> Any:
+        """Record a call of ``op_def`` (as ``name``, else a fresh name); return its output handles."""
+        node_name = self._prefix + (name or self._fresh_name(op_def.name))
+        inputs = self._bind_inputs(op_def, node_name, args, kwargs)
+        self.nodes[node_name] = NodeInvocation(node_name, op_def, inputs)
+        handles = [OutputHandle(node_name, out) for out in op_def.outputs]
+        return handles[0] if len(handles) == 1 else tuple(handles)
+
+    def _fresh_name(self, base: str) -> str:
+        scoped = self._prefix + base
+        count = self._uses.get(scoped, 0) + 1
+        self._uses[scoped] = count
+        return base if count == 1 else f"{base}_{count}"
+
+    def _bind_inputs(
+        self, op_def: OpDefinition, node_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> dict[str, OutputHandle]:
+        names = op_def.params.inputs
+        if len(args) > len(names):
+            raise DefinitionError(
+                f"In graph '{self.graph_name}', op '{node_name}' was called with {len(args)} "
+                f"positional input{'' if len(args) == 1 else 's'} but takes {len(names)}"
+                f"{f' ({listing(names)})' if names else ''}."
+            )
+        bound = dict(zip(names, args))
+        bound.update(kwargs)
+        for input_name, value in bound.items():
+            if input_name not in names:
+                raise DefinitionError(
+                    f"In graph '{self.graph_name}', op '{node_name}' has no input '{input_name}'. "
+                    f"Its inputs: {listing(names)}."
+                )
+            if not isinstance(value, OutputHandle):
+                raise DefinitionError(
+                    f"In graph '{self.graph_name}', input '{input_name}' of op '{node_name}' must "
+                    "be the output of another op call (values are passed at run time)."
+                )
+        return bound
+
+
+def graph_inputs(graph_def: GraphDefinition) -> list[str]:
+    """The parameters of a graph's composition function (its inputs)."""
+    if graph_def.compose_fn is None:
+        return []
+    return [
+        p.name
+        for p in inspect.signature(graph_def.compose_fn).parameters.values()
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+
+
+class GraphDefinition:
+    """A set of op invocations wired by their outputs. Turn it into jobs with :meth:`to_job`."""
+
+    def __init__(
+        self,
+        name: str,
+        nodes: Mapping[str, NodeInvocation],
+        description: str | None = None,
+        compose_fn: Callable[..., Any] | None = None,
+        aliases: Mapping[tuple[str, str], OutputHandle] | None = None,
+    ) -> None:
+        self.name = name
+        self.nodes = dict(nodes)
+        self.description = description
+        self.compose_fn = compose_fn
+        self.aliases = dict(aliases or {})
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        composition = current_composition()
+        if composition is None or self.compose_fn is None:
+            raise InvocationError(
+                f"Graph '{self.name}' can only be called inside @job/@graph; run it with "
+                ".execute_in_process() or turn it into a job with .to_job()."
+            )
+        return composition.add_graph(self, args, kwargs)
+
+    def to_job(
+        self,
+        name: str | None = None,
+        description: str | None = None,
+        resource_defs: Mapping[str, Any] | None = None,
+        config: Any = None,
+        executor_def: Any = None,
+        **_ignored: Any,
+    ) -> JobDefinition:
+        """A job running this graph with ``resource_defs``; one graph can make several jobs."""
+        from resnb.core.jobs import JobDefinition  # jobs.py builds on this module
+
+        job_def = JobDefinition(
+            name or self.name,
+            self,
+            resource_defs or {},
+            executor_def,
+            description or self.description,
+            config,
+        )
+        if resource_defs is not None:
+            job_def.check_resources_provided()
+        return job_def
+
+    def execute_in_process(
+        self,
+        run_config: Any = None,
+        resources: Mapping[str, Any] | None = None,
+        raise_on_error: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        """Run this graph as an anonymous job in this process."""
+        return self.to_job(resource_defs=resources).execute_in_process(
+            run_config=run_config, raise_on_error=raise_on_error, **kwargs
+        )
+
+    def __repr__(self) -> str:
+        return f"<GraphDefinition {self.name}>"
+
+
+def compose(fn: Callable[..., Any], name: str, description: str | None) -> GraphDefinition:
+    """Run ``fn`` (unless it takes inputs) recording its op calls; the graph they make."""
+    composition = Composition(name)
+    previous = current_composition()
+    _COMPOSING.current = composition
+    try:
+        if not inspect.signature(fn).parameters:
+            fn()
+    finally:
+        _COMPOSING.current = previous
+    return GraphDefinition(name, composition.nodes, description, fn, composition.aliases)
+
+
+def graph(
+    compose_fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    **_ignored: Any,
+) -> Any:
+    """Define a graph by calling ops inside a function (bare or called)."""
+
+    def decorate(fn: Callable[..., Any]) -> GraphDefinition:
+        return compose(fn, name or fn.__name__, description or inspect.getdoc(fn))
+
+    return decorate(compose_fn) if compose_fn is not None else decorate

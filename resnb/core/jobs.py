@@ -1,0 +1,146 @@
+"""``@job`` and :class:`JobDefinition`: a graph of ops plus the resources and executor to run it with."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from resnb.core.graphs import GraphDefinition, NodeInvocation, compose, graph_inputs
+from resnb.errors import DefinitionError, MissingResourceError, did_you_mean, listing
+
+__all__ = ["JobDefinition", "check_inputs_connected", "job"]
+
+
+class JobDefinition:
+    """A graph plus the resources and executor to run it with."""
+
+    def __init__(
+        self,
+        name: str,
+        graph_def: GraphDefinition,
+        resource_defs: Mapping[str, Any],
+        executor_def: Any = None,
+        description: str | None = None,
+        config: Any = None,
+    ) -> None:
+        from resnb.build.scope import check_resource_mapping
+
+        self.name = name
+        self.graph = graph_def
+        self.resource_defs = check_resource_mapping(resource_defs)
+        self.executor_def = executor_def
+        self.description = description
+        self.config = config
+        self.assets: tuple[Any, ...] = ()  # asset jobs: the assets in scope ...
+        self.asset_selection: Any = None  # ... and which of them run
+
+    @property
+    def nodes(self) -> dict[str, NodeInvocation]:
+        """The op invocations of the job's graph."""
+        return self.graph.nodes
+
+    def check_resources_provided(self) -> None:
+        """Raise :class:`MissingResourceError` when an op needs a key the job's resources lack.
+
+        As in Dagster, a job given ``resource_defs`` is checked when it is defined; the default
+        ``io_manager`` counts as provided.
+        """
+        provided = {**self.resource_defs, "io_manager": None}
+        for node in self.nodes.values():
+            missing = sorted(node.op.required_resource_keys - provided.keys())
+            if missing:
+                raise MissingResourceError(
+                    f"Resource '{missing[0]}' required by op '{node.name}' of job '{self.name}' was "
+                    f"not provided. Its resource_defs hold: {listing(provided)}."
+                    f"{did_you_mean(missing[0], provided)} Add it to the job's resource_defs or "
+                    "fix the name."
+                )
+
+    def with_resources(self, resource_defs: Mapping[str, Any]) -> JobDefinition:
+        """A copy whose resources are ``resource_defs`` overlaid by the job's own."""
+        copy = JobDefinition(
+            self.name,
+            self.graph,
+            {**resource_defs, **self.resource_defs},
+            self.executor_def,
+            self.description,
+            self.config,
+        )
+        copy.assets = self.assets
+        copy.asset_selection = self.asset_selection
+        return copy
+
+    def execute_in_process(
+        self,
+        run_config: Any = None,
+        resources: Mapping[str, Any] | None = None,
+        raise_on_error: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        """Run the job in this process (whatever its executor) and return the result."""
+        from resnb.execution.run import execute_job_definition
+
+        return execute_job_definition(self, run_config, resources, raise_on_error, executor=None, **kwargs)
+
+    def execute(
+        self, run_config: Any = None, resources: Mapping[str, Any] | None = None, raise_on_error: bool = True
+    ) -> Any:
+        """Run the job with its own ``executor_def`` (multiprocess jobs run in subprocesses)."""
+        from resnb.execution.run import execute_job_definition
+
+        return execute_job_definition(self, run_config, resources, raise_on_error, executor=self.executor_def)
+
+    def __repr__(self) -> str:
+        return f"<JobDefinition {self.name}>"
+
+
+def check_inputs_connected(job_def: JobDefinition) -> None:
+    """Every op input is fed by another op's output or has a default (else DefinitionError).
+
+    Checked when the job is resolved or run, not when it is defined (Dagster could still load
+    such inputs from run config; resnb does not).
+    """
+    needed = graph_inputs(job_def.graph)
+    if needed:
+        raise DefinitionError(
+            f"Job '{job_def.name}' is made from graph '{job_def.graph.name}', which takes inputs "
+            f"({listing(needed)}). resnb runs only graphs without inputs as jobs: call this graph "
+            "inside a @job or @graph and pass it the outputs of other ops."
+        )
+    for node in job_def.nodes.values():
+        params = node.op.params
+        for input_name in params.inputs:
+            if input_name not in node.inputs and input_name not in params.defaults:
+                raise DefinitionError(
+                    f"Input '{input_name}' of op '{node.name}' in job '{job_def.name}' is not "
+                    "connected: no op output is passed to it and it has no default value. Pass "
+                    f"one where the op is called ({node.op.name}({input_name}=other_op())) or give "
+                    f"it a default (a Python default, or ins={{'{input_name}': In(default_value=...)}}). "
+                    "resnb does not load op inputs from run config."
+                )
+
+
+def job(
+    compose_fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    executor_def: Any = None,
+    description: str | None = None,
+    config: Any = None,
+    **_ignored: Any,
+) -> Any:
+    """Define a job by calling ops inside a function, with its resources and executor."""
+
+    def decorate(fn: Callable[..., Any]) -> JobDefinition:
+        job_name = name or fn.__name__
+        graph_def = compose(fn, job_name, description or inspect.getdoc(fn))
+        job_def = JobDefinition(
+            job_name, graph_def, resource_defs or {}, executor_def, graph_def.description, config
+        )
+        if resource_defs is not None:
+            job_def.check_resources_provided()
+        return job_def
+
+    return decorate(compose_fn) if compose_fn is not None else decorate
