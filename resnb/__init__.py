@@ -34,6 +34,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Resources": ("resnb.core.context", "Resources"),
     "build_init_resource_context": ("resnb.core.context", "build_init_resource_context"),
     "build_resources": ("resnb.build.resources", "build_resources"),
+    "configured": ("resnb.core.configured", "configured"),
     "resource": ("resnb.core.legacy", "resource"),
     # assets, ops, jobs, definitions
     "AssetIn": ("resnb.core.keys", "AssetIn"),
@@ -140,6 +141,7 @@ if TYPE_CHECKING:  # pragma: no cover - mirrors _EXPORTS for type checkers and I
     from resnb.build.resources import build_resources
     from resnb.core.assets import AssetsDefinition, asset, multi_asset
     from resnb.core.config import Config
+    from resnb.core.configured import configured
     from resnb.core.context import InitResourceContext, Resources, build_init_resource_context
     from resnb.core.definitions import (
         Definitions,

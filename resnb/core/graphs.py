@@ -181,7 +181,7 @@ class GraphDefinition:
         **_ignored: Any,
     ) -> JobDefinition:
         """A job running this graph with ``resource_defs``; one graph can make several jobs."""
-        from resnb.core.jobs import JobDefinition  # jobs.py builds on this module
+        from resnb.core.jobs import JobDefinition, check_unconnected_inputs_loadable  # builds on this module
 
         job_def = JobDefinition(
             name or self.name,
@@ -191,6 +191,7 @@ class GraphDefinition:
             description or self.description,
             config,
         )
+        check_unconnected_inputs_loadable(job_def)
         if resource_defs is not None:
             job_def.check_resources_provided()
         return job_def

@@ -9,7 +9,7 @@ from typing import Any
 from resnb.core.graphs import GraphDefinition, NodeInvocation, compose, graph_inputs
 from resnb.errors import DefinitionError, MissingResourceError, did_you_mean, listing
 
-__all__ = ["JobDefinition", "check_inputs_connected", "job"]
+__all__ = ["JobDefinition", "check_inputs_connected", "check_unconnected_inputs_loadable", "job"]
 
 
 class JobDefinition:
@@ -96,10 +96,12 @@ class JobDefinition:
 
 
 def check_inputs_connected(job_def: JobDefinition) -> None:
-    """Every op input is fed by another op's output or has a default (else DefinitionError).
+    """Every op input is fed by another op's output, has a default or can come from run config.
 
-    Checked when the job is resolved or run, not when it is defined (Dagster could still load
-    such inputs from run config; resnb does not).
+    Checked when the job is resolved or run. As in Dagster, an input left unconnected without a
+    default is given in run config at launch (``{"ops": {op: {"inputs": {name: value}}}}``,
+    checked when the job runs); :func:`check_unconnected_inputs_loadable` rejects the ones run
+    config cannot carry.
     """
     needed = graph_inputs(job_def.graph)
     if needed:
@@ -108,17 +110,39 @@ def check_inputs_connected(job_def: JobDefinition) -> None:
             f"({listing(needed)}). resnb runs only graphs without inputs as jobs: call this graph "
             "inside a @job or @graph and pass it the outputs of other ops."
         )
+    check_unconnected_inputs_loadable(job_def)
+
+
+def check_unconnected_inputs_loadable(job_def: JobDefinition) -> None:
+    """Raise :class:`DefinitionError` for an unconnected input without a default that run config cannot give.
+
+    Dagster raises this when the job is defined; inputs of other types (``int``, ``str``, lists,
+    dicts, unannotated...) may stay unconnected and come from run config.
+    """
     for node in job_def.nodes.values():
-        params = node.op.params
-        for input_name in params.inputs:
-            if input_name not in node.inputs and input_name not in params.defaults:
-                raise DefinitionError(
-                    f"Input '{input_name}' of op '{node.name}' in job '{job_def.name}' is not "
-                    "connected: no op output is passed to it and it has no default value. Pass "
-                    f"one where the op is called ({node.op.name}({input_name}=other_op())) or give "
-                    f"it a default (a Python default, or ins={{'{input_name}': In(default_value=...)}}). "
-                    "resnb does not load op inputs from run config."
-                )
+        op_def = node.op
+        for input_name in op_def.params.inputs:
+            if input_name in node.inputs or input_name in op_def.params.defaults:
+                continue
+            if op_def.input_loaders.get(input_name) is None:
+                raise DefinitionError(_unloadable_message(job_def.name, node, input_name))
+
+
+def _unloadable_message(job_name: str, node: NodeInvocation, input_name: str) -> str:
+    op_def = node.op
+    spec = op_def.ins.get(input_name)
+    annotation = spec.dagster_type if spec is not None and spec.dagster_type is not None else None
+    if annotation is None:
+        annotation = op_def.params.annotations.get(input_name)
+    type_name = getattr(annotation, "__name__", None) or repr(annotation)
+    return (
+        f"Input '{input_name}' of op '{node.name}' in job '{job_name}' is not connected and has no "
+        f"default, and run config cannot give a value of its type ({type_name}). Pass it the output "
+        f"of another op where the op is called ({op_def.name}({input_name}=other_op())), give it a "
+        f"default (a Python default, or ins={{'{input_name}': In(default_value=...)}}), or annotate it "
+        "with a type run config can carry (int, float, str, bool, list, dict, Optional[...], or no "
+        "annotation) and give it in run_config={'ops': {...: {'inputs': {...}}}}."
+    )
 
 
 def job(
@@ -139,6 +163,7 @@ def job(
         job_def = JobDefinition(
             job_name, graph_def, resource_defs or {}, executor_def, graph_def.description, config
         )
+        check_unconnected_inputs_loadable(job_def)
         if resource_defs is not None:
             job_def.check_resources_provided()
         return job_def

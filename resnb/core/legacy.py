@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, overload
 
 from resnb.core.context import InitResourceContext
-from resnb.core.legacy_config import ConfigSchema
+from resnb.core.legacy_config import ConfigSchema, call_config_fn
 from resnb.errors import DefinitionError, InvocationError, MissingResourceError, listing
 
 __all__ = ["ResourceDefinition", "resource"]
@@ -81,23 +81,30 @@ class ResourceDefinition:
         return self.config_schema.process(raw, where)
 
     def configured(
-        self, config: Any, config_schema: Any = None, name: str | None = None
+        self,
+        config_or_config_fn: Any,
+        config_schema: Any = None,
+        description: str | None = None,
+        name: str | None = None,
     ) -> ResourceDefinition:
-        """A copy with ``config`` applied; run config given later for it is ignored.
+        """A copy with its config given; run config given later for it is ignored.
 
-        ``config`` may be a function of the outer config (with ``config_schema`` for it).
+        ``config_or_config_fn`` may instead be a function of the outer config (validated by
+        ``config_schema`` when given) returning this resource's config; it is called each time
+        the resource is initialised. See also the :func:`~resnb.core.configured.configured`
+        decorator.
         """
         copy = ResourceDefinition(
-            self.resource_fn, None, self.description, self.required_resource_keys, self.version
+            self.resource_fn, None, description or self.description, self.required_resource_keys, self.version
         )
         copy.config_schema = self.config_schema
         copy.name = name or self.name
-        if callable(config):
+        if callable(config_or_config_fn):
             outer = ConfigSchema(config_schema) if config_schema is not None else None
             copy.preset_config = _NO_CONFIG
-            copy.process_config = _mapped_config(self, config, outer)  # type: ignore[method-assign]
+            copy.process_config = _mapped_config(self, config_or_config_fn, outer)  # type: ignore[method-assign]
         else:
-            copy.preset_config = config
+            copy.preset_config = config_or_config_fn
         return copy
 
     # -- invocation -------------------------------------------------------------------------------
@@ -162,8 +169,11 @@ def _mapped_config(
     base: ResourceDefinition, fn: Callable[[Any], Any], outer: ConfigSchema | None
 ) -> Callable[[Any, str], Any]:
     def process_config(run_config: Any, where: str) -> Any:
-        outer_config = outer.process(run_config, where) if outer else run_config
-        return base.process_config(fn(outer_config), where)
+        if outer is not None:
+            outer_config = outer.process(run_config, where)
+        else:  # no outer schema: the run config as given (Dagster passes {} when there is none)
+            outer_config = {} if run_config is None else run_config
+        return base.process_config(call_config_fn(fn, outer_config, where), where)
 
     return process_config
 

@@ -7,17 +7,18 @@ class. All of them are checked by pydantic.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from resnb.core.env import EnvVar, is_env_ref
-from resnb.errors import ConfigError, DefinitionError
+from resnb.errors import ConfigError, DefinitionError, UserCodeExecutionError, exception_summary
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, TypeAdapter
 
-__all__ = ["ConfigSchema", "Field", "resolve_env_form", "resolve_env_values"]
+__all__ = ["ConfigSchema", "Field", "call_config_fn", "resolve_env_form", "resolve_env_values"]
 
 _REQUIRED = object()
 
@@ -155,3 +156,16 @@ class ConfigSchema:
         if self.model is not None:
             return any(f.is_required() for f in self.model.model_fields.values())
         return True
+
+
+def call_config_fn(fn: Callable[[Any], Any], config: Any, where: str) -> Any:
+    """``fn(config)``; an exception becomes :class:`UserCodeExecutionError` chained to it."""
+    try:
+        return fn(config)
+    except Exception as exc:
+        name = getattr(fn, "__name__", repr(fn))
+        raise UserCodeExecutionError(
+            f"The config function '{name}' of the configured {where} raised {exception_summary(exc)}. "
+            "It maps the run config to the config of the definition it configures; fix it or "
+            "the run config it was given (see the exception above)."
+        ) from exc

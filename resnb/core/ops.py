@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from resnb.core.assets import OutputSpec
+from resnb.core.configured import ConfigMapping
 from resnb.core.graphs import GraphDefinition, current_composition, graph
+from resnb.core.input_config import InputLoader, loader_for
 from resnb.core.jobs import JobDefinition, check_inputs_connected, job
 from resnb.core.keys import In, Out
 from resnb.core.params import ComputeNode, FunctionParams, check_resource_keys_combination, classify_params
@@ -51,6 +53,33 @@ class OpDefinition(ComputeNode):
         self.description = description
         self.ins = dict(ins)
         self.config_schema = config_schema
+        self.config_mapping: ConfigMapping | None = None  # set by configured()
+        self.input_loaders = _input_loaders(params, self.ins)
+
+    def configured(
+        self,
+        config_or_config_fn: Any,
+        name: str,
+        config_schema: Any = None,
+        description: str | None = None,
+    ) -> OpDefinition:
+        """A new op ``name`` running this one with its config given (or mapped from a smaller one).
+
+        ``config_or_config_fn`` is this op's config, or a function of the new op's run config
+        (validated by ``config_schema`` when given) that returns it.
+        """
+        copy = OpDefinition(
+            self.fn,
+            name,
+            self.params,
+            self.outputs,
+            self.declared_resource_keys,
+            description or self.description,
+            self.ins,
+            self.config_schema,
+        )
+        copy.config_mapping = ConfigMapping(config_or_config_fn, config_schema, self.config_mapping)
+        return copy
 
     def __repr__(self) -> str:
         return f"<OpDefinition {self.name}>"
@@ -78,6 +107,18 @@ class _AliasedOp:
         if composition is None:
             raise InvocationError(f"op alias '{self.name}' can only be called inside @job/@graph.")
         return composition.add(self.op, args, kwargs, name=self.name)
+
+
+def _input_loaders(params: FunctionParams, ins: Mapping[str, In]) -> dict[str, InputLoader | None]:
+    """How run config may give each input (``None``: it cannot), from ``In(dagster_type)`` or the annotation."""
+    loaders = {}
+    for input_name in params.inputs:
+        spec = ins.get(input_name)
+        annotation = spec.dagster_type if spec is not None and spec.dagster_type is not None else None
+        if annotation is None:
+            annotation = params.annotations.get(input_name, inspect.Parameter.empty)
+        loaders[input_name] = loader_for(annotation)
+    return loaders
 
 
 def _op_outputs(out: Any) -> dict[str, OutputSpec]:

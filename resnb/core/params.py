@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from resnb.core.config import Config
@@ -30,6 +31,7 @@ class FunctionParams(NamedTuple):
     config: tuple[str, type[Config]] | None
     inputs: tuple[str, ...]
     defaults: dict[str, Any]
+    annotations: Mapping[str, Any] = MappingProxyType({})  # input name -> its annotation, if any
 
 
 class _Unresolved(NamedTuple):
@@ -94,6 +96,7 @@ def classify_params(fn: Callable[..., Any], where: str) -> FunctionParams:
     config = None
     inputs: list[str] = []
     defaults: dict[str, Any] = {}
+    annotations: dict[str, Any] = {}
     for index, param in enumerate(signature.parameters.values()):
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             continue
@@ -114,7 +117,9 @@ def classify_params(fn: Callable[..., Any], where: str) -> FunctionParams:
             inputs.append(param.name)
             if param.default is not param.empty:
                 defaults[param.name] = param.default
-    return FunctionParams(context, tuple(resources), config, tuple(inputs), defaults)
+            if annotation is not param.empty:
+                annotations[param.name] = annotation
+    return FunctionParams(context, tuple(resources), config, tuple(inputs), defaults, annotations)
 
 
 def check_resource_keys_combination(params: FunctionParams, required_resource_keys: Any, where: str) -> None:

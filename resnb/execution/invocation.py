@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 from typing import Any
 
@@ -48,6 +49,10 @@ def _ordered_names(definition: Any) -> list[str]:
 def invoke_directly(definition: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Call the function with inputs, resources (initialised for the call) and config."""
     context, bound = _split_args(definition, args, dict(kwargs))
+    mapping = getattr(definition, "config_mapping", None)
+    if mapping is not None:  # a configured op: its config comes from the context's through the mapping
+        raw = context.op_config if context is not None else None
+        context = _with_op_config(context, mapping.apply(raw, f"op '{definition.name}'"))
     params = definition.params
     given_resources = {name: bound.pop(name) for name in params.resources if name in bound}
     if given_resources and context is not None and len(context.resources):
@@ -62,6 +67,16 @@ def invoke_directly(definition: Any, args: tuple[Any, ...], kwargs: dict[str, An
     finally:
         if scope is not None:
             scope.close()
+
+
+def _with_op_config(context: StepContext | None, op_config: Any) -> StepContext:
+    """``context`` (or a new op context) with ``op_config``; the caller's context is left as it is."""
+    if context is None:
+        return OpExecutionContext(Resources({}), op_config=op_config)
+    changed = copy.copy(context)
+    changed.op_config = op_config
+    changed._scope = None  # the caller's context still owns (and closes) its resources
+    return changed
 
 
 def _call_arguments(

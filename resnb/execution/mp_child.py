@@ -154,11 +154,11 @@ def _run_step(payload: Any, step_name: str, outcome: _Outcome) -> None:
     try:
         if isinstance(payload, bytes):
             payload = pickle.loads(payload)
-        plan, resources, resource_config, configs, run_id, partition_key = payload
+        plan, resources, resource_config, configs, run_id, partition_key, inputs = payload
         step: Step = plan.by_name[step_name]
         outcome.scope = ResourceScope(resources, resource_config or None, run_id=run_id)
         values = outcome.scope.open(step.required_keys)
-        runner = _StepRunner(plan, values, configs, run_id, partition_key)
+        runner = _StepRunner(plan, values, configs, run_id, partition_key, inputs)
         start = time.perf_counter()
         runner.run(step)
         outcome.produced = [name for (_, name) in runner.outputs]

@@ -52,6 +52,7 @@ from resnb.execution.mp_processes import RunningStep, collect, launch, stop_all,
 from resnb.execution.plan import Plan
 from resnb.execution.result import ExecuteInProcessResult, StepRecord
 from resnb.execution.run import RunHooks
+from resnb.execution.run_config import ConfigInputs
 
 __all__ = ["RemoteTraceback", "execute_plan_multiprocess", "start_method_for"]
 
@@ -85,12 +86,13 @@ def execute_plan_multiprocess(
     partition_key: str | None,
     run_id: str,
     hooks: RunHooks | None,
+    inputs: ConfigInputs | None = None,
 ) -> ExecuteInProcessResult:
     """Run ``plan`` with one child process per step, at most ``max_concurrent`` at once."""
     method = start_method_for(executor)
     limit = max(1, getattr(executor, "max_concurrent", None) or os.cpu_count() or 1)
     resources, storage = swap_in_memory_managers(plan)
-    payload: Any = (plan, resources, config["resources"], configs, run_id, partition_key)
+    payload: Any = (plan, resources, config["resources"], configs, run_id, partition_key, inputs)
     if method != "fork":
         check_steps_importable(plan, method)
         payload = dumps_payload(payload, method)

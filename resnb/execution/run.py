@@ -13,76 +13,27 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from pydantic import ValidationError
-
 from resnb.build.scope import ResourceScope
-from resnb.core.config import format_validation_error
 from resnb.core.context import Resources
-from resnb.core.keys import AssetKey, Output, RunConfig
-from resnb.core.legacy_config import ConfigSchema
-from resnb.errors import ConfigError, InvariantViolationError, ResourceFunctionError, did_you_mean, listing
+from resnb.core.keys import AssetKey, Output
+from resnb.errors import InvariantViolationError, ResourceFunctionError, did_you_mean, listing
 from resnb.execution.context import AssetExecutionContext, OpExecutionContext, context_value
 from resnb.execution.gc_tuning import LARGE_PLAN, frozen_long_lived, gc_paused
 from resnb.execution.io_managers import InMemoryIOManager, InputContext, OutputContext
 from resnb.execution.plan import Plan, Step
 from resnb.execution.result import ExecuteInProcessResult, StepRecord
+from resnb.execution.run_config import (
+    ConfigInputs,
+    config_inputs,
+    flatten_ops_config,
+    normalize_run_config,
+    step_configs,
+)
 
 __all__ = ["RunHooks", "execute_job_definition", "execute_plan", "normalize_run_config", "step_configs"]
 
 #: ``hook(event, step_name, record_or_None)`` with event "started" or the step's final status.
 RunHooks = Callable[[str, str, "StepRecord | None"], None]
-
-
-def normalize_run_config(run_config: Any) -> dict[str, Any]:
-    """``RunConfig`` or dict -> ``{"ops": {...}, "resources": {...}}``; unknown sections rejected."""
-    if run_config is None:
-        return {"ops": {}, "resources": {}}
-    if isinstance(run_config, RunConfig):
-        run_config = run_config.to_config_dict()
-    if not isinstance(run_config, Mapping):
-        raise ConfigError(f"run_config must be a dict or RunConfig, got {type(run_config).__name__}.")
-    unknown = set(run_config) - {"ops", "resources", "execution", "loggers"}
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ConfigError(
-            f"run_config has an unknown section '{name}'.{did_you_mean(name, ['ops', 'resources'])}"
-            " Its sections are 'ops' and 'resources'."
-        )
-    return {"ops": dict(run_config.get("ops") or {}), "resources": dict(run_config.get("resources") or {})}
-
-
-def step_configs(plan: Plan, ops_config: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate the config of every step before anything runs; step name -> config value."""
-    unknown = set(ops_config) - plan.by_name.keys()
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ConfigError(
-            f"run_config['ops'] names '{name}', which is not a step of {plan.name}. Steps: "
-            f"{listing(plan.by_name)}.{did_you_mean(name, plan.by_name)}"
-        )
-    return {step.name: _step_config(step, ops_config.get(step.name)) for step in plan.steps}
-
-
-def _step_config(step: Step, entry: Any) -> Any:
-    raw = entry.get("config") if isinstance(entry, Mapping) else entry
-    where = f"{step.kind} '{step.name}'"
-    if step.params.config is not None:
-        _, cls = step.params.config
-        if isinstance(raw, cls):
-            return raw
-        try:
-            return cls(**(raw or {}))
-        except ValidationError as exc:
-            raise ConfigError(
-                f"Config for {where} ({cls.__name__}) is invalid:\n{format_validation_error(exc)}\n"
-                f"Provide it as run_config={{'ops': {{'{step.name}': {{'config': {{...}}}}}}}}."
-            ) from None
-        except ConfigError as exc:
-            raise ConfigError(f"Config for {where}: {exc}") from None
-    schema = getattr(step.definition, "config_schema", None)
-    if schema is not None:
-        return ConfigSchema(schema).process(raw, where)
-    return raw
 
 
 class _StepRunner:
@@ -95,12 +46,14 @@ class _StepRunner:
         configs: Mapping[str, Any],
         run_id: str,
         partition_key: str | None,
+        inputs_from_config: ConfigInputs | None = None,
     ) -> None:
         self.plan = plan
         self.values = values
         self.configs = configs
         self.run_id = run_id
         self.partition_key = partition_key
+        self.inputs_from_config = inputs_from_config or {}
         self.outputs: dict[tuple[str, str], Any] = {}
 
     def run(self, step: Step) -> None:
@@ -114,6 +67,10 @@ class _StepRunner:
             kwargs[params.config[0]] = self.configs[step.name]
         for param, source in step.inputs.items():
             kwargs[param] = self._load(step, param, source)
+        from_config = self.inputs_from_config.get(step.name)
+        if from_config:  # op inputs given in run_config={"ops": {op: {"inputs": {...}}}}
+            for param, (loader, value) in from_config.items():
+                kwargs[param] = loader.resolve(value)
         if params.defaults:  # unconnected op inputs: In(default_value=...) is not on the function
             for param, value in params.defaults.items():
                 kwargs.setdefault(param, value)
@@ -215,15 +172,17 @@ def execute_plan(
     config = normalize_run_config(run_config)
     plan.check_resources()
     with gc_paused():
-        configs = step_configs(plan, config["ops"])
+        ops_config = flatten_ops_config(plan, config["ops"]) if config["ops"] else {}
+        configs = step_configs(plan, ops_config)
+        inputs = config_inputs(plan, ops_config)
     run_id = run_id or uuid.uuid4().hex
     if executor is not None and getattr(executor, "is_multiprocess", False):
         from resnb.execution.multiprocess import execute_plan_multiprocess
 
         return execute_plan_multiprocess(
-            plan, config, configs, raise_on_error, executor, partition_key, run_id, hooks
+            plan, config, configs, raise_on_error, executor, partition_key, run_id, hooks, inputs
         )
-    return _execute_in_process(plan, config, configs, raise_on_error, partition_key, run_id, hooks)
+    return _execute_in_process(plan, config, configs, raise_on_error, partition_key, run_id, hooks, inputs)
 
 
 def _execute_in_process(
@@ -234,6 +193,7 @@ def _execute_in_process(
     partition_key: str | None,
     run_id: str,
     hooks: RunHooks | None,
+    inputs: ConfigInputs,
 ) -> ExecuteInProcessResult:
     scope = ResourceScope(plan.resources, config["resources"] or None, run_id=run_id)
     try:
@@ -242,7 +202,7 @@ def _execute_in_process(
         if raise_on_error:
             raise
         return _result(plan, run_id, [], {}, scope, resource_error=exc)
-    runner = _StepRunner(plan, values, configs, run_id, partition_key)
+    runner = _StepRunner(plan, values, configs, run_id, partition_key, inputs)
     records: list[StepRecord] = []
     failure: BaseException | None = None
     finished = False

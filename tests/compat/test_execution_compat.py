@@ -1478,6 +1478,200 @@ def test_definitions_with_in_process_executor(dg):
 
 
 # --------------------------------------------------------------------------------------------------------------
+# op inputs from run config, nested graph addressing, configured ops
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _lonely_add_job(dg):
+    @dg.op
+    def add(x: int) -> int:
+        return x + 1
+
+    @dg.job
+    def j():
+        add()
+
+    return j
+
+
+def test_unconnected_op_input_from_run_config(dg):
+    j = _lonely_add_job(dg)
+    assert j.execute_in_process(run_config={"ops": {"add": {"inputs": {"x": 3}}}}).output_for_node("add") == 4
+    value_form = {"ops": {"add": {"inputs": {"x": {"value": 3}}}}}
+    assert j.execute_in_process(run_config=value_form).output_for_node("add") == 4
+
+
+def test_unconnected_op_input_is_loadable_without_run_config(dg):
+    dg.Definitions.validate_loadable(dg.Definitions(jobs=[_lonely_add_job(dg)]))
+
+
+def test_unconnected_op_input_missing_from_run_config_is_invalid_config(dg):
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        _lonely_add_job(dg).execute_in_process()
+
+
+def test_unknown_op_input_in_run_config_is_invalid_config(dg):
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        _lonely_add_job(dg).execute_in_process(run_config={"ops": {"add": {"inputs": {"x": 3, "y": 4}}}})
+
+
+def test_wrong_type_op_input_in_run_config_is_invalid_config(dg):
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        _lonely_add_job(dg).execute_in_process(run_config={"ops": {"add": {"inputs": {"x": "three"}}}})
+
+
+def test_connected_op_input_in_run_config_is_invalid_config(dg):
+    @dg.op
+    def one():
+        return 1
+
+    @dg.op
+    def add(x: int) -> int:
+        return x + 1
+
+    @dg.job
+    def j():
+        add(one())
+
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        j.execute_in_process(run_config={"ops": {"add": {"inputs": {"x": 3}}}})
+
+
+def test_untyped_op_input_takes_the_value_form_only(dg):
+    @dg.op
+    def echo(x):
+        return x
+
+    @dg.job
+    def j():
+        echo()
+
+    result = j.execute_in_process(run_config={"ops": {"echo": {"inputs": {"x": {"value": [1, 2]}}}}})
+    assert result.output_for_node("echo") == [1, 2]
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        j.execute_in_process(run_config={"ops": {"echo": {"inputs": {"x": [1, 2]}}}})
+
+
+def test_op_input_default_overridden_by_run_config(dg):
+    @dg.op
+    def add(x: int = 4) -> int:
+        return x + 1
+
+    @dg.job
+    def j():
+        add()
+
+    assert j.execute_in_process().output_for_node("add") == 5
+    assert (
+        j.execute_in_process(run_config={"ops": {"add": {"inputs": {"x": 10}}}}).output_for_node("add") == 11
+    )
+
+
+def test_collection_op_inputs_from_run_config(dg):
+    @dg.op
+    def collect(xs: list, scores: dict, count: int = 0) -> tuple:
+        return xs, scores, count
+
+    @dg.job
+    def j():
+        collect()
+
+    inputs = {"xs": [{"value": 1}, {"value": "a"}], "scores": {"k": 1.5}}
+    result = j.execute_in_process(run_config={"ops": {"collect": {"inputs": inputs}}})
+    assert result.output_for_node("collect") == ([1, "a"], {"k": 1.5}, 0)
+
+
+def test_unconnected_input_of_a_custom_type_fails_when_the_job_is_defined(dg):
+    class Frame:
+        pass
+
+    @dg.op
+    def use(frame: Frame):
+        return 1  # pragma: no cover
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+
+        @dg.job
+        def j():
+            use()
+
+
+def test_nested_op_input_and_config_addressed_through_the_graph(dg):
+    class Scale(dg.Config):
+        by: int
+
+    @dg.op
+    def scale(config: Scale, x: int) -> int:
+        return x * config.by
+
+    @dg.graph
+    def g():
+        return scale()
+
+    @dg.job
+    def j():
+        g()
+
+    entry = {"config": {"by": 3}, "inputs": {"x": 2}}
+    result = j.execute_in_process(run_config={"ops": {"g": {"ops": {"scale": entry}}}})
+    assert result.output_for_node("g.scale") == 6
+    assert result.output_for_node("g") == 6
+    for wrong in ({"scale": entry}, {"g.scale": entry}):
+        with pytest.raises(dg.DagsterInvalidConfigError):
+            j.execute_in_process(run_config={"ops": wrong})
+
+
+def test_unknown_key_in_an_op_entry_is_invalid_config(dg):
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        _lonely_add_job(dg).execute_in_process(run_config={"ops": {"add": {"inputs": {"x": 1}, "zz": 1}}})
+
+
+def test_asset_run_config_has_no_inputs_and_assets_still_materialize(dg):
+    @dg.asset
+    def up():
+        return 1
+
+    @dg.asset
+    def down(up):
+        return up + 1
+
+    assert dg.materialize([up, down]).output_for_node("down") == 2
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        dg.materialize([up, down], run_config={"ops": {"down": {"inputs": {"up": {"value": 5}}}}})
+
+
+def test_configured_op_maps_its_config(dg):
+    class Scale(dg.Config):
+        by: int
+        offset: int = 0
+
+    @dg.op
+    def scaled(config: Scale) -> int:
+        return config.by * 10 + config.offset
+
+    @dg.configured(scaled, config_schema={"m": int})
+    def doubled(config):
+        return {"by": config["m"] * 2}
+
+    @dg.op(config_schema={"n": int})
+    def legacy(context):
+        return context.op_config["n"]
+
+    fixed = legacy.configured({"n": 7}, name="fixed")
+
+    @dg.job
+    def j():
+        doubled()
+        fixed()
+
+    assert isinstance(doubled, dg.OpDefinition)
+    assert doubled.name == "doubled"
+    result = j.execute_in_process(run_config={"ops": {"doubled": {"config": {"m": 2}}}})
+    assert result.output_for_node("doubled") == 40
+    assert result.output_for_node("fixed") == 7
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Definitions, asset jobs, with_resources, @repository
 # --------------------------------------------------------------------------------------------------------------
 

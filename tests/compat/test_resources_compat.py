@@ -1126,6 +1126,112 @@ def test_configured_bad_value_fails_at_build(dg):
         pass  # pragma: no cover
 
 
+def test_configured_decorator_maps_outer_config(dg):
+    # ref 7.7: @configured(base_def, config_schema=...) on fn(cfg) -> dict
+    @dg.resource(config_schema={"url": str, "port": dg.Field(int, default_value=5432)})
+    def database(init_context):
+        return f"{init_context.resource_config['url']}:{init_context.resource_config['port']}"
+
+    @dg.configured(database, config_schema={"host": str})
+    def local_database(config):
+        return {"url": f"http://{config['host']}"}
+
+    assert isinstance(local_database, dg.ResourceDefinition)
+    with dg.build_resources(
+        {"db": local_database}, resource_config={"db": {"config": {"host": "h"}}}
+    ) as resources:
+        assert resources.db == "http://h:5432"
+
+    @dg.asset(required_resource_keys={"db"})
+    def uses(context):
+        return context.resources.db
+
+    run_config = {"resources": {"db": {"config": {"host": "q"}}}}
+    result = dg.materialize([uses], resources={"db": local_database}, run_config=run_config)
+    assert result.output_for_node("uses") == "http://q:5432"
+
+
+def test_configured_decorator_bad_outer_config_is_invalid_config(dg):
+    # ref 7.7
+    @dg.resource(config_schema={"url": str})
+    def database(init_context):
+        return init_context.resource_config  # pragma: no cover
+
+    @dg.configured(database, config_schema={"host": str})
+    def local_database(config):
+        return {"url": config["host"]}  # pragma: no cover
+
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        with dg.build_resources({"db": local_database}, resource_config={"db": {"config": {"hots": "h"}}}):
+            pass  # pragma: no cover
+
+
+def test_configured_decorator_without_schema_and_never_called_when_unused(dg):
+    # ref 7.7: the mapping function is not invoked if the resource is never initialised
+    seen = []
+
+    @dg.resource(config_schema={"url": str})
+    def database(init_context):
+        return init_context.resource_config["url"]
+
+    @dg.configured(database)
+    def fixed(config):
+        seen.append(config)
+        return {"url": "fixed"}
+
+    @dg.asset
+    def plain():
+        return 1
+
+    assert dg.materialize([plain], resources={"db": fixed}).success
+    assert seen == []
+    with dg.build_resources({"db": fixed}) as resources:
+        assert resources.db == "fixed"
+    assert seen and all(config == {} for config in seen)
+
+
+def test_configured_decorator_with_a_config_dict(dg):
+    @dg.resource(config_schema={"url": str})
+    def database(init_context):
+        return init_context.resource_config["url"]
+
+    with dg.build_resources({"db": dg.configured(database)({"url": "u"})}) as resources:
+        assert resources.db == "u"
+
+
+def test_configured_decorator_on_a_configurable_resource_class(dg):
+    class Client(dg.ConfigurableResource):
+        url: str
+        retries: int = 3
+
+    @dg.configured(Client, config_schema={"host": str})
+    def client(config):
+        return {"url": f"https://{config['host']}"}
+
+    assert isinstance(client, dg.ResourceDefinition)
+    with dg.build_resources({"c": client}, resource_config={"c": {"config": {"host": "api"}}}) as resources:
+        assert isinstance(resources.c, Client)
+        assert (resources.c.url, resources.c.retries) == ("https://api", 3)
+
+
+def test_configured_decorator_mapping_error_is_user_code_error(dg):
+    @dg.resource(config_schema={"url": str})
+    def database(init_context):
+        return init_context.resource_config  # pragma: no cover
+
+    @dg.configured(database, config_schema=str)
+    def broken(config):
+        raise ValueError("boom")
+
+    @dg.asset(required_resource_keys={"db"})
+    def uses(context):
+        return context.resources.db  # pragma: no cover
+
+    with pytest.raises(dg.DagsterUserCodeExecutionError) as info:
+        dg.materialize([uses], resources={"db": broken}, run_config={"resources": {"db": {"config": "x"}}})
+    assert isinstance(info.value.__cause__, ValueError)
+
+
 def test_direct_invocation_without_context(dg):
     # ref 7.9
     @dg.resource

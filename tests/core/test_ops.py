@@ -8,7 +8,7 @@ in tests/compat/test_execution_compat.py; these tests cover resnb's node naming 
 import pytest
 
 import resnb as dg
-from resnb.errors import DefinitionError, InvariantViolationError, InvocationError
+from resnb.errors import ConfigError, DefinitionError, InvariantViolationError, InvocationError
 
 
 @dg.op
@@ -332,21 +332,21 @@ def test_graph_called_with_wrong_inputs_is_a_definition_error():
     assert "Its inputs: 'x'" in message
 
 
-def test_unconnected_input_is_reported_when_the_job_runs_not_when_defined():
+def test_unconnected_untyped_input_must_come_from_run_config_when_the_job_runs():
     @dg.job
     def j():
         add(one())
 
-    assert list(j.nodes) == ["one", "add"]  # defining it is fine (Dagster could load y from config)
-    with pytest.raises(DefinitionError) as info:
+    assert list(j.nodes) == ["one", "add"]  # defining it is fine: run config may give 'y'
+    dg.Definitions.validate_loadable(dg.Definitions(jobs=[j]))  # and so is loading it
+    with pytest.raises(ConfigError) as info:
         j.execute_in_process()
     message = str(info.value)
-    assert "Input 'y' of op 'add' in job 'j' is not connected" in message
-    assert "default" in message
-
-    defs = dg.Definitions(jobs=[j])
-    with pytest.raises(DefinitionError, match="Input 'y' of op 'add'"):
-        dg.Definitions.validate_loadable(defs)
+    assert "Input 'y' of op 'add' in job 'j' is not connected and has no default" in message
+    assert "run_config={'ops': {'add': {'inputs': {'y': ...}}}}" in message
+    assert "{'value': ...}" in message  # an unannotated input takes the value form
+    result = j.execute_in_process(run_config={"ops": {"add": {"inputs": {"y": {"value": 5}}}}})
+    assert result.output_for_node("add") == 6
 
 
 def test_input_with_python_default_may_stay_unconnected():
@@ -387,7 +387,7 @@ def test_in_without_default_value_is_still_required():
     def j():
         needs()
 
-    with pytest.raises(DefinitionError, match="Input 'x' of op 'needs'"):
+    with pytest.raises(ConfigError, match="Input 'x' of op 'needs'"):
         j.execute_in_process()
 
 

@@ -497,7 +497,7 @@ def test_run_config_unknown_op_suggests_the_closest():
         dg.materialize([sized], run_config={"ops": {"size": {"config": {"n": 1}}}})
     message = str(info.value)
     assert "'size'" in message
-    assert "not a step of __ephemeral_asset_job__" in message
+    assert "which is not an op, asset or graph of job '__ephemeral_asset_job__'" in message
     assert "Did you mean 'sized'?" in message
 
 
