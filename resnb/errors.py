@@ -29,7 +29,7 @@ port unchanged::
 
 In IPython and Jupyter a resnb error is shown without resnb's own frames (see
 :meth:`ResnbError._render_traceback_`): the user's code, the cell and the message. The
-exception itself is unchanged, so ``%debug``, ``%tb`` and ``sys.last_value`` see everything.
+exception itself is unchanged, so ``%debug`` and ``sys.last_value`` see everything.
 """
 
 from __future__ import annotations
@@ -90,13 +90,18 @@ class ResnbError(Exception):
     """Base class of every error resnb raises on purpose."""
 
     def _render_traceback_(self) -> list[str]:
-        """The lines IPython shows for this error: no frames inside resnb (or IPython).
+        """What IPython shows for this error: no frames inside resnb, IPython or importlib.
 
-        A cause that is not a resnb error (the user's exception) comes first with its full
-        traceback, then "The above exception was the direct cause ..." and this error's short
-        traceback, as Python prints a chain.
+        A cause that is not a resnb error (the user's exception) comes first with the user's
+        frames, then "The above exception was the direct cause ..." and this error's short
+        traceback, as Python prints a chain. Under ``%xmode Minimal`` only the error line.
+
+        The result is one string holding every line: IPython joins the elements with ``"\n"``
+        in Context and Verbose mode but with ``""`` in Plain and Minimal mode, and Jupyter front
+        ends join them with ``"\n"``, so only a single element reads right everywhere.
         """
-        return "".join(_short_chain(self)).rstrip("\n").split("\n")
+        parts = [_error_line(self)] if _minimal_xmode() else _short_chain(self)
+        return ["".join(parts).rstrip("\n")]
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -104,10 +109,15 @@ _CAUSE_HEADER = "\nThe above exception was the direct cause of the following exc
 _CONTEXT_HEADER = "\nDuring handling of the above exception, another exception occurred:\n\n"
 
 
+def _minimal_xmode() -> bool:
+    """True when IPython is running with ``%xmode Minimal`` (never imports IPython)."""
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)()
+    return getattr(getattr(shell, "InteractiveTB", None), "mode", None) == "Minimal"
+
+
 def _short_chain(exc: BaseException, seen: set[int] | None = None) -> list[str]:
-    """``exc`` formatted as Python would, resnb errors without resnb's frames."""
-    if not isinstance(exc, ResnbError):
-        return traceback.format_exception(type(exc), exc, exc.__traceback__)
+    """``exc`` and its causes formatted as Python would, without the frames :func:`_shown` hides."""
     seen = seen if seen is not None else set()
     seen.add(id(exc))
     lines: list[str] = []
@@ -119,7 +129,14 @@ def _short_chain(exc: BaseException, seen: set[int] | None = None) -> list[str]:
     frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if _shown(frame.filename)]
     if frames:
         lines += ["Traceback (most recent call last):\n", *traceback.StackSummary.from_list(frames).format()]
-    return [*lines, _error_line(exc)]
+    return [*lines, *_error_lines(exc)]
+
+
+def _error_lines(exc: BaseException) -> list[str]:
+    """The last lines of ``exc``'s traceback: a resnb error short, others as Python prints them."""
+    if isinstance(exc, ResnbError):
+        return [_error_line(exc)]
+    return traceback.format_exception_only(type(exc), exc)
 
 
 def _error_line(exc: BaseException) -> str:
@@ -130,8 +147,11 @@ def _error_line(exc: BaseException) -> str:
 
 
 def _shown(filename: str) -> bool:
-    """False for frames of resnb itself, of IPython's machinery and of generated decorators."""
-    if filename.startswith(_PACKAGE_DIR) or filename.startswith("<decorator-gen-"):
+    """False for frames of resnb itself, of IPython's and importlib's machinery, of decorators."""
+    if filename.startswith((_PACKAGE_DIR, "<decorator-gen-", "<frozen importlib.")):
+        return False
+    importlib = sys.modules.get("importlib")
+    if filename == getattr(importlib, "__file__", None):  # importlib.import_module itself
         return False
     ipython = sys.modules.get("IPython")
     location = getattr(ipython, "__file__", None)

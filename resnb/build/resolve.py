@@ -7,8 +7,9 @@ repr shows ``EnvVar('NAME')`` instead of the value.
 
 from __future__ import annotations
 
+import os
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -22,7 +23,7 @@ from resnb.errors import ConfigError, UnknownFieldError, did_you_mean, listing
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
-__all__ = ["apply_run_config", "normalize_resource_config", "resolved_copy"]
+__all__ = ["apply_run_config", "normalize_resource_config", "resolved_copy", "unset_env_vars"]
 
 _ADAPTERS: dict[tuple[type, str], TypeAdapter[Any] | None] = {}
 
@@ -91,6 +92,44 @@ def _resolve_fields(obj: Config, where: str) -> tuple[dict[str, Any], dict[str, 
         updates[name] = _validated(cls, name, _resolve_plain(value, field_where), value, field_where)
         masked[name] = value.env_var_name if is_env_ref(value) else None
     return updates, masked
+
+
+def unset_env_vars(resource: ConfigurableResourceFactory[Any], path: str) -> list[tuple[str, str]]:
+    """(variable, what reads it) for each unset env var that building ``resource`` would read.
+
+    Covers its fields, nested Config and the resources nested in it (initialised with it); the
+    texts name the owner as :func:`resolved_copy` does (``"resource 'db', field 'password'"``).
+    """
+    missing = [
+        (ref.env_var_name, where)
+        for ref, where in _env_refs(resource, f"resource '{path}'")
+        if ref.env_var_name not in os.environ
+    ]
+    info = class_info(type(resource))
+    for name in info.nested:
+        nested = resource.__dict__.get(name)
+        if isinstance(nested, ConfigurableResourceFactory):
+            missing += unset_env_vars(nested, f"{path}.{name}")
+    return missing
+
+
+def _env_refs(obj: Config, where: str) -> Iterator[tuple[Any, str]]:
+    """Each EnvVar in ``obj``'s own fields and nested Config, with the text naming where it is."""
+    info = class_info(type(obj))
+    for name in type(obj).model_fields:  # declaration order, so messages list them stably
+        if name in info.nested:
+            continue
+        value = obj.__dict__.get(name)
+        if isinstance(value, Config) and not isinstance(value, ConfigurableResourceFactory):
+            yield from _env_refs(value, where)
+            continue
+        field_where = f"{where}, field '{name}'"
+        if is_env_ref(value):
+            yield value, field_where
+        elif isinstance(value, (list, tuple)):
+            yield from ((item, field_where) for item in value if is_env_ref(item))
+        elif isinstance(value, dict):
+            yield from ((v, f"{field_where} (entry '{k}')") for k, v in value.items() if is_env_ref(v))
 
 
 def _validated(cls: type[Config], name: str, value: Any, ref: Any, where: str) -> Any:

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from resnb._stack import user_stacklevel
-from resnb.build.resolve import apply_run_config, normalize_resource_config, resolved_copy
+from resnb.build.resolve import apply_run_config, normalize_resource_config, resolved_copy, unset_env_vars
 from resnb.core.config import class_info
 from resnb.core.context import InitResourceContext, Resources
+from resnb.core.env import unset_env_var_error
 from resnb.core.legacy import ResourceDefinition, run_legacy
 from resnb.core.resources import (
     ConfigurableResourceFactory,
@@ -194,20 +195,44 @@ class ResourceScope:
     def open(self, keys: Iterable[str] | None = None) -> dict[str, Any]:
         """Initialise ``keys`` (default: all) and their dependencies; return key -> value.
 
-        If one fails, what was already initialised is torn down before the error propagates.
+        Unset env vars of any of them are reported together, in one ``EnvVarError``, before
+        any is initialised. If one fails, what was already initialised is torn down before the
+        error propagates.
         """
         for key in keys or ():
             if key not in self.definitions:
                 self._raise_unknown(key)
         order = self.init_order(keys)
         try:
+            configured = self._check_env_vars([key for key in order if key not in self.values])
             for key in order:
                 if key not in self.values:
-                    self.values[key] = self._initialise(key)
+                    self.values[key] = self._initialise(key, configured.get(key))
         except BaseException:
             self.close(work_failed=True)
             raise
         return {key: self.values[key] for key in order}
+
+    def _check_env_vars(self, keys: list[str]) -> dict[str, ConfigurableResourceFactory[Any]]:
+        """Raise one :class:`EnvVarError` naming every unset env var that opening ``keys`` reads.
+
+        Checked before any of them is initialised, as Dagster validates config before setup.
+        Returns the resources with their run config applied, for :meth:`_initialise` to use.
+        """
+        configured: dict[str, ConfigurableResourceFactory[Any]] = {}
+        missing: list[tuple[str, str]] = []
+        for key in keys:
+            value = self.definitions[key]
+            if not isinstance(value, (ConfigurableResourceFactory, PartialResource)):
+                continue
+            try:
+                configured[key] = apply_run_config(key, value, self.config.get(key))
+            except Exception:  # invalid config: reported at its turn, by _initialise
+                continue
+            missing += unset_env_vars(configured[key], key)
+        if missing:
+            raise unset_env_var_error(missing)
+        return configured
 
     def _raise_unknown(self, key: str) -> None:
         raise MissingResourceError(
@@ -248,14 +273,15 @@ class ResourceScope:
         return problems
 
     # -- initialisation of one key ----------------------------------------------------------------
-    def _initialise(self, key: str) -> Any:
+    def _initialise(self, key: str, configured: ConfigurableResourceFactory[Any] | None = None) -> Any:
         value = self.definitions[key]
         if isinstance(value, PreBuilt):
             return value.value
         try:
             if isinstance(value, (ConfigurableResourceFactory, PartialResource)):
-                resource = apply_run_config(key, value, self.config.get(key))
-                return self._initialise_factory(resource, key, key)
+                if configured is None:
+                    configured = apply_run_config(key, value, self.config.get(key))
+                return self._initialise_factory(configured, key, key)
             if isinstance(value, ResourceDefinition):
                 return self._initialise_legacy(value, key, self.config.get(key))
             return value

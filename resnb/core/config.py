@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from resnb.core.env import EnvVar, is_env_ref
+from resnb.core.env import is_env_ref
+from resnb.core.env_hints import env_var_hints, hint_for
 from resnb.errors import DefinitionError, FrozenFieldError, UnknownFieldError, did_you_mean
 
 __all__ = ["Config", "MASK", "class_info", "format_validation_error", "is_nested_resource_field"]
@@ -167,25 +168,13 @@ def mask_input(cls: type[Config], value: Any) -> Any:
     return masked
 
 
-def _env_var_hints(cls: type[Config], data: dict[str, Any]) -> dict[str, str]:
-    """Field -> hint for a plain ``EnvVar`` given to an ``int`` field (it needs ``EnvVar.int``)."""
-    hints = {}
-    for name, given in data.items():
-        field = cls.model_fields.get(name)
-        if type(given) is EnvVar and field is not None and int in _candidates(field.annotation):
-            env_name = given.env_var_name
-            hints[name] = (
-                f"EnvVar({env_name!r}) is read as text: use EnvVar.int({env_name!r}) for an integer field"
-            )
-    return hints
-
-
 def _rebuilt_validation_error(
-    cls: type[Config], exc: ValidationError, data: Any, hints: dict[str, str]
+    cls: type[Config], exc: ValidationError, data: Any, hints: dict[tuple[Any, ...], str]
 ) -> ValidationError:
-    """``exc`` with secret inputs masked and ``hints`` appended to their fields' messages."""
+    """``exc`` with secret inputs masked and ``hints`` appended to their fields' messages (once each)."""
     info = class_info(cls)
     line_errors = []
+    hinted: set[str] = set()
     for err in exc.errors(include_url=False):
         loc = err["loc"]
         given = err.get("input")
@@ -193,7 +182,11 @@ def _rebuilt_validation_error(
             given = _MASK_TEXT
         elif given is data or isinstance(given, dict):
             given = mask_input(cls, given)
-        hint = hints.get(loc[0]) if len(loc) == 1 and err["type"].startswith("int_") else None
+        hint = hint_for(hints, loc)
+        if hint in hinted:  # a union reports one error per member: say it once
+            hint = None
+        elif hint:
+            hinted.add(hint)
         line_errors.append(_line_error(err, loc, given, hint))
     return ValidationError.from_exception_data(exc.title, line_errors)
 
@@ -264,7 +257,7 @@ class Config(BaseModel):
         try:
             obj = handler(data)
         except ValidationError as exc:
-            hints = _env_var_hints(cls, data)
+            hints = env_var_hints(cls.model_fields, data)
             if not info.secret and not hints:
                 raise
             raise _rebuilt_validation_error(cls, exc, data, hints) from None

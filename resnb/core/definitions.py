@@ -7,6 +7,7 @@ from typing import Any
 
 from resnb.core.assets import AssetsDefinition
 from resnb.core.graphs import GraphDefinition
+from resnb.core.job_names import IMPLICIT_ASSET_JOB
 from resnb.core.jobs import JobDefinition
 from resnb.errors import DefinitionError, InvariantViolationError, did_you_mean, listing
 
@@ -20,8 +21,6 @@ __all__ = [
     "repository",
     "with_resources",
 ]
-
-IMPLICIT_ASSET_JOB = "__ASSET_JOB"
 
 
 class UnresolvedAssetJobDefinition:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from resnb.errors import EnvVarError
 
-__all__ = ["EnvVar", "IntEnvVar", "is_env_ref"]
+__all__ = ["EnvVar", "IntEnvVar", "is_env_ref", "unset_env_var_error"]
 
 
 class EnvVar(str):
@@ -46,12 +47,7 @@ class EnvVar(str):
         """The current value; an :class:`EnvVarError` naming the variable and ``where`` if unset."""
         value = os.environ.get(self.env_var_name)
         if value is None:
-            raise EnvVarError(
-                f'Environment variable "{self.env_var_name}" is not set, but {where} reads it '
-                f'(EnvVar("{self.env_var_name}")). Set it in the environment of this process '
-                f"(for example os.environ[{self.env_var_name!r}] = ... before building) or pass "
-                "a value directly."
-            )
+            raise unset_env_var_error([(self.env_var_name, where)])
         return value
 
     def __str__(self) -> str:
@@ -119,3 +115,30 @@ class IntEnvVar(int):
 def is_env_ref(value: object) -> bool:
     """True for an :class:`EnvVar` or :class:`IntEnvVar`."""
     return type(value) is EnvVar or type(value) is IntEnvVar
+
+
+def unset_env_var_error(missing: Sequence[tuple[str, str]]) -> EnvVarError:
+    """One error for unset variables: ``missing`` holds (variable name, what reads it) pairs.
+
+    The advice suits both a shell (the ``resnb`` command) and Python (a notebook or script).
+    """
+    names = list(dict.fromkeys(name for name, _ in missing))
+    first = names[0]
+    how = f"export {first}=... in a shell, or os.environ[{first!r}] = ... in Python"
+    if len(missing) == 1:
+        return EnvVarError(
+            f'Environment variable "{first}" is not set, but {missing[0][1]} reads it '
+            f'(EnvVar("{first}")). Set it in the environment ({how}) or pass a value directly.'
+        )
+    subject = (
+        f'Environment variable "{first}" is'
+        if len(names) == 1
+        else (f"Environment variables {', '.join(names)} are")
+    )
+    readers = "".join(f"\n  {name}: {where}" for name, where in missing)
+    return EnvVarError(
+        f"{subject} not set, but the resources being built read {'it' if len(names) == 1 else 'them'}:"
+        f"{readers}\n"
+        f"Set {'it' if len(names) == 1 else 'each'} in the environment (for example {how}) or pass "
+        "values directly."
+    )

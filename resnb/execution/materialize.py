@@ -7,6 +7,7 @@ from typing import Any
 
 from resnb.build.scope import check_resource_mapping
 from resnb.core.assets import AssetsDefinition
+from resnb.core.job_names import EPHEMERAL_ASSET_JOB, describe_job, describe_job_assets
 from resnb.core.jobs import check_inputs_connected
 from resnb.errors import (
     DefinitionError,
@@ -29,8 +30,6 @@ __all__ = [
     "materialize_to_memory",
     "plan_for_job_definition",
 ]
-
-EPHEMERAL_JOB = "__ephemeral_asset_job__"
 
 
 def default_io_manager() -> InMemoryIOManager:
@@ -86,7 +85,7 @@ def materialize(
     definitions = _check_assets(assets)
     bound = bind_asset_resources(definitions, check_resource_mapping(resources or {}))
     bound.setdefault("io_manager", default_io_manager())
-    plan = _asset_plan(EPHEMERAL_JOB, definitions, selection, bound)
+    plan = _asset_plan(EPHEMERAL_ASSET_JOB, definitions, selection, bound)
     return execute_plan(
         plan, run_config, raise_on_error, executor=executor, partition_key=partition_key, hooks=hooks
     )
@@ -125,7 +124,9 @@ def _asset_plan(
     try:
         selected = select_assets(definitions, selection)
     except InvalidSubsetError as exc:
-        raise DefinitionError(f"Failed to resolve the asset selection of {name}: {exc}") from exc
+        raise DefinitionError(
+            f"Failed to resolve the asset selection for {describe_job(name)}: {exc}"
+        ) from exc
     plan = plan_for_assets(name, definitions, selected, resources)
     _check_upstream_assets(definitions, plan)
     return plan
@@ -145,8 +146,8 @@ def _check_upstream_assets(definitions: Sequence[AssetsDefinition], plan: Plan) 
             wanted = source.asset_key.to_user_string()
             names = [k.to_user_string() for k in produced]
             raise DefinitionError(
-                f"Input '{param}' of asset '{step.name}' is asset '{wanted}', which none of the "
-                f"assets given to {plan.name} produces. Assets: {listing(names)}."
+                f"Input '{param}' of asset '{step.name}' is asset '{wanted}', which none of "
+                f"{describe_job_assets(plan.name)} produces. Assets: {listing(names)}."
                 f"{did_you_mean(wanted, names)} Pass the asset that produces it (use selection= "
                 "to run only some), or point the input elsewhere with ins={...: AssetIn(...)}. "
                 f"If '{param}' is meant to be a resource, annotate the parameter with its resource "

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from resnb.build.scope import TeardownProblem
+from resnb.core.job_names import describe_job
 from resnb.core.keys import AssetKey, CoercibleToAssetKey
 from resnb.errors import InvariantViolationError, did_you_mean, listing
 
@@ -68,7 +69,7 @@ class ExecuteInProcessResult:
         steps = {r.step_key: r for r in self.step_records}
         if node_str not in steps:
             raise InvariantViolationError(
-                f"{self.job_name} has no step named '{node_str}'. Steps: {listing(steps)}."
+                f"No step named '{node_str}' in {describe_job(self.job_name)}. Steps: {listing(steps)}."
                 f"{did_you_mean(node_str, steps)}"
             )
         record = steps[node_str]

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from resnb.core.config import format_validation_error
 from resnb.core.input_config import InputLoader
+from resnb.core.job_names import describe_job, is_implicit_job
 from resnb.core.keys import RunConfig
 from resnb.core.legacy_config import ConfigSchema
 from resnb.errors import ConfigError, did_you_mean, listing
@@ -84,7 +85,7 @@ def _graph_entry_ops(plan: Plan, graph_node: str, entry: Any) -> Mapping[str, An
     if unknown is None or unknown:
         found = f"'{unknown[0]}'" if unknown else f"a {type(entry).__name__} instead of a dict"
         raise ConfigError(
-            f"run_config for graph '{graph_node}' in job '{plan.name}' has {found}; a graph's entry holds "
+            f"run_config for graph '{graph_node}' in {describe_job(plan.name)} has {found}; a graph's entry holds "
             f"only the config of its ops: {config_address(graph_node + '.op_name', '{...}')}."
         )
     ops = entry.get("ops") or {}
@@ -100,10 +101,14 @@ def _children(plan: Plan, graphs: set[str], prefix: str) -> list[str]:
 
 def _unknown_node_message(plan: Plan, graphs: set[str], prefix: str, name: str) -> str:
     children = _children(plan, graphs, prefix)
-    where = f"graph '{prefix[:-1]}'" if prefix else f"job '{plan.name}'"
-    kind = "an op, asset or graph" if not prefix else "an op or graph"
+    if prefix:
+        what = f"an op or graph of graph '{prefix[:-1]}'"
+    elif is_implicit_job(plan.name):
+        what = f"one of {describe_job(plan.name)}"
+    else:
+        what = f"an op, asset or graph of job '{plan.name}'"
     return (
-        f"run_config['ops'] names '{name}', which is not {kind} of {where}. Names there: "
+        f"run_config['ops'] names '{name}', which is not {what}. Names there: "
         f"{listing(children)}.{did_you_mean(name, children)}"
     )
 
@@ -216,19 +221,19 @@ def _check_settable(plan: Plan, step: Step, name: str, loaders: Mapping[str, Inp
     settable = [n for n, loader in loaders.items() if loader is not None and n not in step.inputs]
     if name not in loaders:
         raise ConfigError(
-            f"run_config gives input '{name}' to op '{step.name}' in job '{plan.name}', which has no such "
+            f"run_config gives input '{name}' to op '{step.name}' in {describe_job(plan.name)}, which has no such "
             f"input. Inputs run config can give it: {listing(settable)}.{did_you_mean(name, loaders)}"
         )
     if name in step.inputs:
         source = step.inputs[name]
         raise ConfigError(
-            f"run_config gives input '{name}' of op '{step.name}' in job '{plan.name}', but that input is "
+            f"run_config gives input '{name}' of op '{step.name}' in {describe_job(plan.name)}, but that input is "
             f"connected to output '{source.output}' of op '{source.step}'. Remove it from the run "
             "config, or stop passing that output where the op is called."
         )
     if loaders[name] is None:
         raise ConfigError(
-            f"run_config gives input '{name}' of op '{step.name}' in job '{plan.name}', but its type cannot "
+            f"run_config gives input '{name}' of op '{step.name}' in {describe_job(plan.name)}, but its type cannot "
             "come from run config (only int, float, str, bool, lists, dicts, Optional[...] and "
             "unannotated inputs can). Remove it from the run config."
         )
@@ -237,7 +242,7 @@ def _check_settable(plan: Plan, step: Step, name: str, loaders: Mapping[str, Inp
 def _missing_input_message(plan: Plan, step: Step, name: str, loader: InputLoader) -> str:
     address = config_address(step.name, f"{{'inputs': {{'{name}': ...}}}}")
     return (
-        f"Input '{name}' of op '{step.name}' in job '{plan.name}' is not connected and has no default, so "
+        f"Input '{name}' of op '{step.name}' in {describe_job(plan.name)} is not connected and has no default, so "
         f"run config must give it ({loader.describe()}): run_config={address}. Or pass it the output "
         f"of another op where the op is called, or give it a default."
     )

@@ -5,10 +5,12 @@ import warnings
 import pytest
 
 import resnb as dg
+from resnb.build.scope import ResourceScope
 from resnb.errors import (
     ConfigError,
     DefinitionError,
     DependencyCycleError,
+    EnvVarError,
     FrozenFieldError,
     MissingResourceError,
     ResourceFunctionError,
@@ -674,3 +676,46 @@ def test_default_init_context_log_is_named_after_the_key():
         pass
     assert isinstance(seen[0], logging.Logger)
     assert seen[0].name.endswith("my_key")
+
+
+# --------------------------------------------------------------------------------------------------
+# unset env vars: checked for the keys being opened, after run config, before any setup
+# --------------------------------------------------------------------------------------------------
+
+
+def test_run_config_replacing_an_env_var_field_means_it_is_not_read(monkeypatch):
+    monkeypatch.delenv("RESNB_T_SCOPE_UNSET", raising=False)
+    log = []
+    Recorded = recorder(log)
+    scope = ResourceScope(
+        {"r": Recorded(name=dg.EnvVar("RESNB_T_SCOPE_UNSET"))},
+        resource_config={"r": {"config": {"name": "given"}}},
+    )
+    assert scope.open()["r"].name == "given"
+    scope.close()
+    assert log == [("setup", "given"), ("teardown", "given")]
+
+
+def test_opening_some_keys_checks_only_their_env_vars(monkeypatch):
+    monkeypatch.delenv("RESNB_T_SCOPE_A", raising=False)
+    monkeypatch.delenv("RESNB_T_SCOPE_B", raising=False)
+    log = []
+    Recorded = recorder(log)
+    scope = ResourceScope(
+        {
+            "a": Recorded(name=dg.EnvVar("RESNB_T_SCOPE_A")),
+            "b": Recorded(name=dg.EnvVar("RESNB_T_SCOPE_B")),
+            "c": Recorded(name="c"),
+        }
+    )
+    assert scope.open(["c"])["c"].name == "c"
+    with pytest.raises(EnvVarError) as info:
+        scope.open(["a"])
+    assert "RESNB_T_SCOPE_A" in str(info.value) and "RESNB_T_SCOPE_B" not in str(info.value)
+    assert log == [("setup", "c"), ("teardown", "c")]  # a failed open closes the scope, as before
+
+
+def test_invalid_config_is_still_reported_as_such_when_env_vars_are_set():
+    scope = ResourceScope({"r": recorder([])(name="x")}, resource_config={"r": {"config": {"name": 5}}})
+    with pytest.raises(ConfigError, match="Config for resource 'r'"):
+        scope.open()

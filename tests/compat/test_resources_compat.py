@@ -320,6 +320,25 @@ def test_env_var_unset_at_materialize_is_config_error(dg, env):
         dg.materialize([read], resources={"r": R(a=dg.EnvVar("RESNB_T_UNSET"))})
 
 
+def test_env_var_unset_fails_before_any_resource_is_set_up(dg, env):
+    # ref 2.4, 8.3: env vars are resolved with the config, before setup
+    env.delenv("RESNB_T_UNSET", raising=False)
+    log = []
+    Rec = _recording_resource(dg, log)
+    R = _two_field_resource(dg)
+
+    @dg.asset
+    def both(a: Rec, z: R):
+        return 1
+
+    resources = {"a": Rec(tag="a"), "z": R(a=dg.EnvVar("RESNB_T_UNSET"))}
+    with pytest.raises(dg.DagsterInvalidConfigError), dg.build_resources(resources):
+        pass  # pragma: no cover
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        dg.materialize([both], resources=resources)
+    assert log == []
+
+
 def test_env_var_in_unused_resource_does_not_break_materialize(dg, env):
     # ref 2.8, 10.5
     env.delenv("RESNB_T_UNSET", raising=False)

@@ -9,6 +9,7 @@ import pytest
 
 import resnb as dg
 from resnb.errors import (
+    ConfigError,
     DefinitionError,
     DependencyCycleError,
     DuplicateDefinitionError,
@@ -157,10 +158,37 @@ def test_upstream_asset_not_given_is_a_definition_error_raised_lazily():
     with pytest.raises(DefinitionError) as info:
         dg.Definitions.validate_loadable(defs)
     message = str(info.value)
-    assert "Input 'r' of asset 'down' is asset 'r'" in message
+    assert "Input 'r' of asset 'down' is asset 'r', which none of the Definitions' assets produces" in message
     assert "ResourceParam" in message
-    with pytest.raises(DefinitionError, match="Input 'r' of asset 'down'"):
+    assert "__ASSET_JOB" not in message
+    with pytest.raises(DefinitionError, match="Input 'r' of asset 'down'") as info:
         dg.materialize([down], raise_on_error=False)
+    assert "which none of the assets given to materialize() produces" in str(info.value)
+    assert "__ephemeral" not in str(info.value)
+
+
+def test_upstream_asset_missing_from_a_named_asset_job_names_the_job():
+    @dg.asset
+    def down(r):
+        return r
+
+    defs = dg.Definitions(assets=[down], jobs=[dg.define_asset_job("nightly", selection=[down])])
+    with pytest.raises(DefinitionError, match="which none of the assets of job 'nightly' produces"):
+        defs.resolve_job_def("nightly")
+
+
+def test_run_config_naming_no_step_of_the_implicit_job_says_definitions_assets():
+    @dg.asset
+    def cities():
+        return 1
+
+    job = dg.Definitions(assets=[cities]).resolve_implicit_global_asset_job_def()
+    with pytest.raises(ConfigError) as info:
+        job.execute_in_process(run_config={"ops": {"citis": {}}})
+    message = str(info.value)
+    assert "names 'citis', which is not one of the Definitions' assets" in message
+    assert "Did you mean 'cities'?" in message
+    assert "__ASSET_JOB" not in message
 
 
 def test_upstream_asset_typo_gets_a_suggestion():

@@ -6,6 +6,7 @@ the field; a non-integer for ``EnvVar.int`` says so.
 """
 
 import pickle
+from typing import Any
 
 import pytest
 from pydantic import SecretStr, ValidationError
@@ -164,15 +165,70 @@ def test_env_var_hint_also_for_an_optional_int_field():
         MaybePort(port=dg.EnvVar("P"))
 
 
-def test_no_env_var_hint_for_a_plain_string_or_another_field_type():
-    class Other(dg.ConfigurableResource):
-        port: int = 1
-        ratio: float = 1.0
+def test_no_env_var_hint_for_a_plain_string():
+    with pytest.raises(ValidationError) as info:
+        Conn(url="u", port="not a number")
+    assert "EnvVar" not in str(info.value)
 
-    for kwargs in ({"port": "not a number"}, {"ratio": dg.EnvVar("R")}):
-        with pytest.raises(ValidationError) as info:
-            Other(**kwargs)
-        assert "EnvVar.int" not in str(info.value)
+
+class Tuned(dg.ConfigurableResource):
+    timeout_s: float = 1.0
+    verbose: bool = False
+    ratios: list[float] = []
+    weights: dict[str, float] | None = None
+    limit: int | float = 1
+
+
+def test_env_var_on_a_float_field_says_to_declare_it_str_and_convert():
+    with pytest.raises(ValidationError) as info:
+        Tuned(timeout_s=dg.EnvVar("TIMEOUT"))
+    message = str(info.value)
+    assert "Input should be a valid number" in message  # pydantic's own text is kept
+    assert "EnvVar('TIMEOUT') is read as text (environment variables hold strings)" in message
+    assert "use EnvVar.int('TIMEOUT') for an int field" in message
+    assert (
+        "declare 'timeout_s' as str and convert the value in code (for example float(self.timeout_s))"
+        in message
+    )
+    assert info.value.errors()[0]["loc"] == ("timeout_s",)
+
+
+def test_env_var_on_a_bool_field_and_in_a_list_of_floats_get_the_hint():
+    with pytest.raises(ValidationError, match="declare 'verbose' as str and convert the value in code"):
+        Tuned(verbose=dg.EnvVar("VERBOSE"))
+    with pytest.raises(ValidationError) as info:
+        Tuned(ratios=[1.0, dg.EnvVar("RATIO")])
+    assert "declare the items of 'ratios' as str" in str(info.value)
+    assert info.value.errors()[0]["loc"] == ("ratios", 1)
+    with pytest.raises(ValidationError, match="declare the items of 'weights' as str"):
+        Tuned(weights={"a": dg.EnvVar("WEIGHT")})  # the value type counts, not the str keys
+
+
+def test_env_var_hint_is_given_once_for_a_union_field():
+    with pytest.raises(ValidationError) as info:
+        Tuned(limit=dg.EnvVar("LIMIT"))
+    assert len(info.value.errors()) == 2  # one per union member
+    assert str(info.value).count("EnvVar('LIMIT') is read as text") == 1
+    assert "use EnvVar.int('LIMIT') for an integer field" in str(info.value)
+
+
+def test_run_config_env_form_on_a_float_field_gets_the_hint(monkeypatch):
+    monkeypatch.setenv(VAR, "2.5")
+    with pytest.raises(ConfigError, match="declare 'timeout_s' as str and convert the value in code"):
+        with dg.build_resources(
+            {"t": Tuned()}, resource_config={"t": {"config": {"timeout_s": {"env": VAR}}}}
+        ):
+            pass
+
+
+def test_fields_that_accept_text_still_take_a_plain_env_var(monkeypatch):
+    class Loose(dg.ConfigurableResource):
+        maybe: str | None = None
+        anything: Any = None
+
+    monkeypatch.setenv(VAR, "v")
+    with dg.build_resources({"l": Loose(maybe=dg.EnvVar(VAR), anything=dg.EnvVar(VAR))}) as res:
+        assert (res.l.maybe, res.l.anything) == ("v", "v")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -189,7 +245,11 @@ def test_unset_is_an_env_var_error_naming_variable_key_and_field(monkeypatch):
     assert VAR in text
     assert "'warehouse'" in text
     assert "'url'" in text
-    assert "Set it" in text
+    assert (
+        f"Set it in the environment (export {VAR}=... in a shell, or os.environ['{VAR}'] = ... in Python)"
+        in text
+    )
+    assert "or pass a value directly" in text
 
 
 def test_env_var_error_is_a_config_error_and_dagster_invalid_config_error(monkeypatch):
@@ -224,6 +284,7 @@ def test_non_integer_for_env_var_int_says_so(monkeypatch):
 
 
 def test_unset_variable_does_not_initialise_anything(monkeypatch):
+    """As in Dagster, env vars are checked before any resource is set up."""
     monkeypatch.delenv(VAR, raising=False)
     events = []
 
@@ -239,7 +300,69 @@ def test_unset_variable_does_not_initialise_anything(monkeypatch):
     with pytest.raises(EnvVarError):
         with dg.build_resources({"a": Tracked(name="a"), "b": Tracked(name=dg.EnvVar(VAR))}):
             pass
-    assert events == [("setup", "a"), ("teardown", "a")]
+    assert events == []
+
+
+def test_every_unset_variable_of_the_resources_built_is_reported_at_once(monkeypatch):
+    for name in ("RESNB_T_PW", "RESNB_T_USER", "RESNB_T_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+    class Login(dg.ConfigurableResource):
+        user: str
+        password: str
+
+    class Api(dg.ConfigurableResource):
+        token: str
+        login: Login
+
+    login = Login(user=dg.EnvVar("RESNB_T_USER"), password=dg.EnvVar("RESNB_T_PW"))
+    resources = {
+        "conn": Conn(url=dg.EnvVar("RESNB_T_PW")),
+        "api": Api(token=dg.EnvVar("RESNB_T_TOKEN"), login=login),
+    }
+    with pytest.raises(EnvVarError) as info:
+        with dg.build_resources(resources):
+            pass
+    lines = str(info.value).splitlines()
+    assert lines[0].startswith("Environment variables RESNB_T_TOKEN, RESNB_T_USER, RESNB_T_PW are not set")
+    assert sorted(lines[1:5]) == [
+        "  RESNB_T_PW: resource 'api.login', field 'password'",
+        "  RESNB_T_PW: resource 'conn', field 'url'",
+        "  RESNB_T_TOKEN: resource 'api', field 'token'",
+        "  RESNB_T_USER: resource 'api.login', field 'user'",
+    ]
+    assert "export RESNB_T_TOKEN=... in a shell" in lines[5] and "pass values directly" in lines[5]
+
+
+def test_a_run_reports_only_the_unset_variables_of_the_resources_it_needs(monkeypatch):
+    monkeypatch.delenv(VAR, raising=False)
+    monkeypatch.delenv(INT_VAR, raising=False)
+
+    @dg.asset
+    def uses_conn(conn: Conn) -> str:
+        return conn.url
+
+    resources = {
+        "conn": Conn(url=dg.EnvVar(VAR), port=dg.EnvVar.int(INT_VAR)),
+        "unused": Conn(url=dg.EnvVar("NOT_NEEDED")),
+    }
+    with pytest.raises(EnvVarError) as info:
+        dg.materialize([uses_conn], resources=resources)
+    text = str(info.value)
+    assert f"{VAR}: resource 'conn', field 'url'" in text
+    assert f"{INT_VAR}: resource 'conn', field 'port'" in text
+    assert "NOT_NEEDED" not in text
+
+
+def test_one_variable_read_in_two_places_is_named_once_with_both_readers(monkeypatch):
+    monkeypatch.delenv(VAR, raising=False)
+    with pytest.raises(EnvVarError) as info:
+        with dg.build_resources({"a": Conn(url=dg.EnvVar(VAR)), "b": Conn(url=dg.EnvVar(VAR))}):
+            pass
+    text = str(info.value)
+    assert text.startswith(f'Environment variable "{VAR}" is not set, but the resources being built read it:')
+    assert f"{VAR}: resource 'a', field 'url'" in text and f"{VAR}: resource 'b', field 'url'" in text
+    assert "Set it in the environment" in text
 
 
 def test_unset_in_nested_resource_names_the_path(monkeypatch):

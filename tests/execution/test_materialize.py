@@ -204,7 +204,8 @@ def test_output_for_node_unknown_node_suggests_the_closest():
     with pytest.raises(InvariantViolationError) as info:
         result.output_for_node("ordrs")
     message = str(info.value)
-    assert "__ephemeral_asset_job__ has no step named 'ordrs'" in message
+    assert "No step named 'ordrs' in the assets given to materialize()" in message
+    assert "__ephemeral" not in message
     assert "Did you mean 'orders'?" in message
 
 
@@ -497,7 +498,8 @@ def test_run_config_unknown_op_suggests_the_closest():
         dg.materialize([sized], run_config={"ops": {"size": {"config": {"n": 1}}}})
     message = str(info.value)
     assert "'size'" in message
-    assert "which is not an op, asset or graph of job '__ephemeral_asset_job__'" in message
+    assert "which is not one of the assets given to materialize()" in message
+    assert "__ephemeral" not in message
     assert "Did you mean 'sized'?" in message
 
 
@@ -726,7 +728,8 @@ def test_unknown_name_in_selection_is_named_with_a_suggestion():
     with pytest.raises(DefinitionError) as info:
         dg.materialize(CHAIN, selection=["s_c", "s_dd"])
     message = str(info.value)
-    assert "__ephemeral_asset_job__" in message
+    assert "selection for the assets given to materialize()" in message
+    assert "__ephemeral" not in message
     assert "'s_dd'" in message
     assert "Did you mean 's_d'?" in message
     assert isinstance(info.value.__cause__, InvalidSubsetError)
