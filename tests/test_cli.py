@@ -103,8 +103,10 @@ def test_run_prints_a_status_line_per_notebook_then_the_failures(
     assert status == 1
     assert lines[0].startswith(f"ok      {folder / 'a_fine.ipynb'}  ") and lines[0].endswith(" s  2 cells")
     assert lines[1].startswith(f"FAILED  {folder / 'b_broken.ipynb'}")
-    assert lines[1].endswith("cell 1: AttributeError: 'int' object has no attribute 'missing_attribute'")
-    assert "cell 1 source:\n    x.missing_attribute" in out
+    assert lines[1].endswith(
+        "cell 2 (code cell 2): AttributeError: 'int' object has no attribute 'missing_attribute'"
+    )
+    assert "cell 2 (code cell 2) source:\n    x.missing_attribute" in out
     assert lines[-1].startswith("1 of 2 notebooks FAILED (")
     assert err == "", "no progress line when stderr is not a terminal"
     assert sorted(p.name for p in output_dir.iterdir()) == ["a_fine.ipynb", "b_broken.ipynb"]
@@ -170,7 +172,7 @@ def test_the_progress_line_is_drawn_only_on_a_terminal() -> None:
     assert pipe.getvalue() == ""
     drawn = terminal.getvalue().split("\r\x1b[K")
     assert drawn[1].startswith("[1/2] nbs/a.ipynb: starting the kernel, ")
-    assert drawn[2].startswith("[1/2] nbs/a.ipynb: cell 4 (2/9), ")
+    assert drawn[2].startswith("[1/2] nbs/a.ipynb: cell 5 (2/9), ")
     assert drawn[3] == ""
 
 
@@ -178,7 +180,7 @@ def test_a_timer_redraws_the_elapsed_time_during_a_long_cell_until_closed() -> N
     from resnb.testing.batch import Progress
 
     now = [100.0]
-    terminal = Terminal(wanted="a.ipynb: cell 0 (1/1), 7 s")
+    terminal = Terminal(wanted="a.ipynb: cell 1 (1/1), 7 s")
     progress = Progress(terminal, total=1, interval=0.01, clock=lambda: now[0])
     progress.start(Path("a.ipynb"))
     progress.cell(0, 1, 1)
@@ -240,7 +242,10 @@ def test_ctrl_c_stops_the_kernel_quietly_and_says_how_far_the_run_got(tmp_path: 
     assert run.returncode == 130
     lines = out.splitlines()
     assert len(lines) == 2 and lines[0].startswith(f"ok      {tmp_path / 'a_ok.ipynb'}")
-    assert lines[1] == f"interrupted: 1 of 3 notebooks run (stopped in {tmp_path / 'b_slow.ipynb'}, cell 0)"
+    assert (
+        lines[1]
+        == f"interrupted: 1 of 3 notebooks run (stopped in {tmp_path / 'b_slow.ipynb'}, cell 1 (code cell 1))"
+    )
     assert "Traceback" not in err and "ZMQError" not in err, err
     with pytest.raises(ProcessLookupError):
         os.kill(kernel_pid, 0)  # the kernel was stopped (and reaped) before resnb exited
@@ -471,3 +476,99 @@ def test_materialize_an_unknown_asset_exits_2_with_a_suggestion(
     assert main(["materialize", str(project), "reprot"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("resnb materialize: No asset named 'reprot'.") and "Did you mean 'report'?" in err
+
+
+CONFIGURED = textwrap.dedent(
+    """
+    import warnings
+    import resnb as dg
+
+    class Cfg(dg.Config):
+        n: int
+        label: str = "x"
+
+    @dg.asset
+    def needs_cfg(context, config: Cfg) -> str:
+        context.log.info("scaling %s", config.n)
+        return config.label * config.n
+
+    @dg.resource
+    def flaky(context):
+        yield 1
+        raise RuntimeError("teardown boom")
+
+    @dg.asset(required_resource_keys={"flaky"})
+    def noisy(context) -> int:
+        return 1
+
+    defs = dg.Definitions(assets=[needs_cfg, noisy], resources={"flaky": flaky})
+    """
+)
+
+
+@pytest.fixture
+def configured(tmp_path: Path) -> str:
+    path = tmp_path / "configured.py"
+    path.write_text(CONFIGURED, encoding="utf-8")
+    return str(path)
+
+
+def test_materialize_takes_asset_config_as_flags_or_json(
+    configured: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["materialize", configured, "needs_cfg", "--config", "needs_cfg.n=3"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].split()[:2] == ["succeeded", "needs_cfg"]
+    json_config = '{"needs_cfg": {"n": 2, "label": "y"}}'
+    assert main(["materialize", configured, "needs_cfg", "--config-json", json_config]) == 0
+
+
+def test_missing_asset_config_says_which_flag_gives_it(
+    configured: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["materialize", configured, "needs_cfg"]) == 2
+    err = capsys.readouterr().err
+    assert "asset 'needs_cfg', field 'n'" in err
+    assert f"resnb materialize {configured} needs_cfg --config needs_cfg.n=VALUE" in err
+    assert "run_config=" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("needs_cf.n=1", "Did you mean 'needs_cfg'?"),
+        ("needs_cfg.nn=1", "Did you mean 'n'?"),
+        ("needs_cfg.n=abc", "'abc' is not a valid int"),
+    ],
+)
+def test_bad_asset_config_exits_2_naming_it(
+    configured: str, capsys: pytest.CaptureFixture[str], config: str, message: str
+) -> None:
+    assert main(["materialize", configured, "needs_cfg", "--config", config]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_context_log_info_reaches_stderr_naming_the_step(
+    configured: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["materialize", configured, "needs_cfg", "-c", "needs_cfg.n=4"]) == 0
+    err = capsys.readouterr().err
+    assert "INFO" in err and "needs_cfg" in err and "scaling 4" in err
+    line = next(line for line in err.splitlines() if "scaling 4" in line)
+    assert "needs_cfg" in line
+
+
+def test_warnings_name_their_category(configured: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["materialize", configured, "noisy"]) == 0
+    err = capsys.readouterr().err
+    (line,) = [line for line in err.splitlines() if "teardown boom" in line]
+    assert line.startswith("resnb materialize: ResourceTeardownWarning: Teardown of resource 'flaky' failed")
+    assert "raise SystemExit" not in err and "__main__" not in err
+
+
+def test_an_unknown_module_target_does_not_mention_notebook_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "no_such_module_here"]) == 2
+    err = capsys.readouterr().err
+    assert "no module named 'no_such_module_here'" in err and "notebook" not in err

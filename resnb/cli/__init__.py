@@ -4,7 +4,7 @@
 
     resnb run NOTEBOOK_OR_DIR ... [--output-dir DIR] [--timeout S]   # notebooks headless
     resnb graph TARGET [-o FILE] [--format svg|dot|png] [--select SEL] [--no-resources]
-    resnb materialize TARGET ASSET ... [--upstream]
+    resnb materialize TARGET ASSET ... [--upstream] [--config ASSET.FIELD=VALUE ...] [--config-json JSON]
     resnb check TARGET                                              # validate, list problems
 
 TARGET names a ``Definitions`` as ``%load_defs`` does: ``package.module:attr``, ``package.module``
@@ -13,6 +13,9 @@ or ``path/to/file.py[:attr]``; the current directory is importable, as with ``py
 Exit status: 0 success, 1 a notebook, asset or check failed, 2 a usage error (bad arguments, a
 missing path, a target that names no ``Definitions``), 130 interrupted. Only argparse is imported
 at start, so ``--help`` and ``--version`` are fast; each command imports what it needs.
+
+While a command runs, resnb's log records (INFO and up, so ``context.log.info`` in an asset) go
+to stderr naming their logger, and warnings show their category (``common.reporting``).
 
 One module per command (``run``, ``graph``, ``materialize``, ``check``), each adding its parser
 with ``add_<command>``; ``common`` holds the exit statuses, ``UsageProblem`` and target loading.
@@ -26,7 +29,15 @@ from collections.abc import Sequence
 
 from resnb._version import __version__
 from resnb.cli.check import add_check
-from resnb.cli.common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Handler, UsageProblem
+from resnb.cli.common import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Handler,
+    UsageProblem,
+    reporting,
+)
 from resnb.cli.graph import add_graph
 from resnb.cli.materialize import add_materialize
 from resnb.cli.run import add_run
@@ -71,7 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     handler: Handler = args.handler
     try:
-        return handler(args)
+        with reporting(args.command):
+            return handler(args)
     except UsageProblem as exc:
         print(f"resnb {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -6,8 +6,9 @@ Only the standard library is imported here at module level, so ``resnb --help`` 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -27,7 +28,12 @@ __all__ = [
     "bound_resources",
     "count",
     "load_defs",
+    "reporting",
 ]
+
+#: How the commands print log records: ``INFO resnb.step.my_asset: message``. A step's
+#: ``context.log`` logs to ``resnb.step.<step name>``, a resource's to ``resnb.resource.<key>``.
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -89,6 +95,62 @@ def bound_resources(defs: Any) -> dict[str, Any]:
     resources: dict[str, Any] = bind_asset_resources(defs.assets, defs.resources)
     resources.setdefault("io_manager", default_io_manager())
     return resources
+
+
+@contextlib.contextmanager
+def reporting(command: str) -> Iterator[None]:
+    """While a command runs: resnb's INFO log records and every warning go to stderr, named.
+
+    Log lines name their logger (so the step or resource); a warning shows its category and
+    message, prefixed ``resnb COMMAND:``, and the file and line only when they are the user's
+    (not resnb's own). The ``resnb`` logger and the warning filters are restored afterwards.
+    """
+    import logging
+    import warnings
+
+    def show(message: Any, category: type[Warning], filename: str, lineno: int, *_: Any) -> None:
+        print(_warning_line(command, message, category, filename, lineno), file=sys.stderr)
+
+    logger = logging.getLogger("resnb")
+    handler = _stderr_handler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    previous = logger.level
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    try:
+        with warnings.catch_warnings():  # restores showwarning afterwards
+            warnings.showwarning = show
+            yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+def _warning_line(command: str, message: Any, category: type[Warning], filename: str, lineno: int) -> str:
+    """``resnb materialize: ResourceTeardownWarning: ...`` (``(at file.py:3)`` when in user code)."""
+    import os
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    inside = os.path.abspath(filename).startswith(package) or filename.startswith("<")
+    where = "" if inside else f" (at {filename}:{lineno})"
+    return f"resnb {command}: {category.__name__}: {message}{where}"
+
+
+def _stderr_handler() -> Any:
+    """A logging handler writing to whatever ``sys.stderr`` is when a record comes (tests swap it)."""
+    import logging
+
+    class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+        @property  # type: ignore[override]
+        def stream(self) -> Any:
+            return sys.stderr
+
+        @stream.setter
+        def stream(self, value: Any) -> None:
+            pass  # always the current sys.stderr
+
+    return StderrHandler()
 
 
 def count(number: int, noun: str) -> str:

@@ -1,4 +1,4 @@
-"""``resnb materialize TARGET ASSET ... [--upstream]``: run assets, one status line per asset."""
+"""``resnb materialize TARGET ASSET ... [--upstream] [--config ...]``: run assets, one line per asset."""
 
 from __future__ import annotations
 
@@ -42,24 +42,54 @@ def add_materialize(commands: Commands) -> None:
         action="store_true",
         help="recompute every upstream asset instead of loading stored values",
     )
+    parser.add_argument(
+        "-c",
+        "--config",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="ASSET.FIELD=VALUE",
+        help="config of an asset that takes a Config, typed by its model (e.g. -c my_asset.limit=10)",
+    )
+    parser.add_argument(
+        "-j",
+        "--config-json",
+        metavar="JSON",
+        help='asset config as JSON: \'{"ASSET": {"FIELD": VALUE}}\' (--config wins per field)',
+    )
 
 
 def materialize(args: argparse.Namespace) -> int:
-    """Materialize ``args.assets`` of ``args.target``; 1 if the Definitions or an asset failed."""
-    from resnb.errors import InvalidSubsetError, ResnbError
+    """Materialize ``args.assets`` of ``args.target``; 1 if the Definitions or an asset failed.
+
+    Bad asset config (unknown asset or field, a value of the wrong type, a required field not
+    given) is a usage problem whose message says which flag gives it.
+    """
+    from resnb.errors import ConfigError, InvalidSubsetError, ResnbError
     from resnb.notebook import runs
+    from resnb.notebook.asset_config import AssetConfigError, with_flag_hint
 
     defs = _load_or_report(args.target)
     if defs is None:
         return EXIT_FAILURE
+    command = " ".join(
+        ["resnb materialize", args.target, *args.assets, *(["--upstream"] if args.upstream else [])]
+    )
     try:
         plan, note = _materialize_plan(defs, args.assets, args.upstream)
+        run_config = _run_config(defs, args, plan, command)
         if note:
             print(note, flush=True)
         needs = _resource_keys_by_step(plan)
-        live, result = runs.run_plan(plan, _StepLines().update)
-    except InvalidSubsetError as exc:
+        live, result = runs.run_plan(plan, _StepLines().update, run_config)
+    except (InvalidSubsetError, AssetConfigError) as exc:
         raise UsageProblem(str(exc)) from None
+    except ConfigError as exc:
+        hinted = with_flag_hint(exc, command)
+        if hinted is not exc:  # op config the flags can give
+            raise UsageProblem(str(hinted)) from None
+        print(f"resnb materialize: {exc}{_user_traceback(exc)}", file=sys.stderr)
+        return EXIT_FAILURE
     except ResnbError as exc:
         print(f"resnb materialize: {exc}{_user_traceback(exc)}", file=sys.stderr)
         return EXIT_FAILURE
@@ -70,6 +100,18 @@ def materialize(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     print(f"materialized {count(len(live.asset_names), 'asset')} of {args.target}")
     return EXIT_OK
+
+
+def _run_config(defs: Any, args: argparse.Namespace, plan: Any, command: str) -> dict[str, Any]:
+    """The run config the ``--config``/``--config-json`` flags give the assets of ``plan``, checked."""
+    from resnb.notebook.asset_config import asset_run_config, config_models, parse_asset_config
+
+    models = config_models(defs.assets)
+    overrides = (
+        parse_asset_config(args.config, args.config_json, models) if args.config or args.config_json else {}
+    )
+    running = [key.to_user_string() for step in plan.steps for key in step.asset_keys]
+    return asset_run_config(overrides, models, running, command)
 
 
 def _load_or_report(target: str) -> Any:

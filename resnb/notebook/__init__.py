@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import sys
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -75,12 +76,28 @@ def unload_ipython_extension(ipython: Any) -> None:
     magics.session.close()
 
 
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted (a kernel or a test swaps it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass  # always the current sys.stderr
+
+
 def _add_log_handler() -> logging.Handler | None:
-    """Show resnb's log records (at the ``Resnb.log_level``) unless the logger already has a handler."""
+    """Show resnb's log records (at the ``Resnb.log_level``) unless the logger already has a handler.
+
+    The format names the logger: ``resnb.step.<asset or op>`` for ``context.log`` in a step,
+    ``resnb.resource.<key>`` in a resource.
+    """
     logger = logging.getLogger("resnb")
     if logger.handlers:
         return None
-    handler = logging.StreamHandler()
+    handler = _CurrentStderrHandler()
     handler.setFormatter(logging.Formatter(_LOG_FORMAT))
     logger.addHandler(handler)
     return handler

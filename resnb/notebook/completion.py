@@ -11,7 +11,7 @@ it steps aside, so IPython's own completers (file names, Python names) answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,10 +107,13 @@ def _for_magic(magics: Any, magic: str, flag: str | None, current: str) -> tuple
         if flag in _SELECT_FLAGS:
             return "asset", [*session.asset_names, *(f"resource:{k}" for k in session.resource_keys)]
         return None
+    if magic == "materialize" and flag in _CONFIG_FLAGS:
+        models = {name: info.model for name, info in session.asset_configs.items() if info.model}
+        return "config", _config_items(models, current)
     if magic in _ASSET_MAGICS:
         return "asset", session.asset_names
     if magic == "build_resources" and flag in _CONFIG_FLAGS:
-        return "config", _config_items(session, current)
+        return "config", _config_items(session.resource_definitions, current)
     if magic == "teardown_resources":
         return "resource", list(session.built()) or session.resource_keys
     return "resource", session.resource_keys
@@ -120,10 +123,12 @@ def _parser(magics: Any, magic: str) -> Any:
     return getattr(getattr(magics, magic, None), "parser", None)
 
 
-def _config_items(session: Any, current: str) -> list[str]:
-    """``key.`` for each resource; once a key is typed, ``key.field=`` for each of its fields."""
+def _config_items(definitions: Mapping[str, Any], current: str) -> list[str]:
+    """``key.`` for each resource (or asset); once a key is typed, ``key.field=`` for each field.
+
+    ``definitions`` maps resource keys to declarations, or asset names to their config models.
+    """
     key = current.split(".", 1)[0]
-    definitions = session.resource_definitions
     if "." not in current or key not in definitions:
         return [f"{k}." for k in sorted(definitions)]
     return [f"{key}.{name}=" for name in _field_names(definitions[key])]

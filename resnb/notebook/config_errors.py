@@ -12,15 +12,19 @@ __all__ = ["ConfigArgError", "FieldProblem", "raise_problems"]
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One problem with one field: ``key``, dotted ``field`` path ("" for the whole resource)."""
+    """One problem with one field: ``key``, dotted ``field`` path ("" for the whole resource).
+
+    ``kind`` says what ``key`` names: a ``"resource"`` key, or an ``"asset"`` (asset config).
+    """
 
     key: str
     field: str
     message: str
+    kind: str = "resource"
 
     def __str__(self) -> str:
-        where = f"resource '{self.key}', field '{self.field}'" if self.field else f"resource '{self.key}'"
-        return f"{where}: {self.message}"
+        where = f"{self.kind} '{self.key}'"
+        return f"{where}, field '{self.field}': {self.message}" if self.field else f"{where}: {self.message}"
 
 
 class ConfigArgError(ConfigError, ValueError):

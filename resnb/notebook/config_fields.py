@@ -20,6 +20,7 @@ from resnb.core.legacy import ResourceDefinition
 from resnb.core.legacy_config import Field as LegacyField
 from resnb.core.resources import ConfigurableResourceFactory, PartialResource, ResourceParam
 from resnb.notebook.config_types import kind_and_choices, nested_model, strip_optional, type_label
+from resnb.notebook.describe import looks_secret
 
 __all__ = [
     "MISSING",
@@ -86,9 +87,19 @@ class ConfigField:
         return None
 
     @property
+    def masked_by_name(self) -> bool:
+        """True when only the field's name says it is secret (``password: str`` given a literal).
+
+        See :func:`~resnb.notebook.describe.looks_secret`; declared secrets and env vars are not.
+        """
+        if self.secret or self.env_var is not None or self.kind in ("config", "resource"):
+            return False
+        return looks_secret(self.name, "" if self.current is MISSING else self.current)
+
+    @property
     def sensitive(self) -> bool:
-        """True when the value must never be shown (a secret, or a value read from an env var)."""
-        return self.secret or self.env_var is not None or _holds_env(self.current)
+        """True when the value must never be shown (a secret, read from an env var, or masked by name)."""
+        return self.secret or self.env_var is not None or _holds_env(self.current) or self.masked_by_name
 
     @property
     def model(self) -> type[BaseModel] | None:
@@ -233,9 +244,15 @@ class ConfigTarget:
 
 
 def config_target(definition: Any) -> ConfigTarget | None:
-    """The :class:`ConfigTarget` of a definition, or None when it takes no field-by-field config."""
+    """The :class:`ConfigTarget` of a definition, or None when it takes no field-by-field config.
+
+    Besides resources, a plain config model class (an asset's ``Config``) is a target: only
+    the fields given are sent, its defaults fill in the rest.
+    """
     if isinstance(definition, type) and issubclass(definition, ConfigurableResourceFactory):
         return ConfigTarget(definition, {}, {}, True, {})
+    if isinstance(definition, type) and issubclass(definition, BaseModel):
+        return ConfigTarget(definition, {}, {}, False, {})
     if isinstance(definition, (ConfigurableResourceFactory, PartialResource)):
         cls = definition.resource_cls if isinstance(definition, PartialResource) else type(definition)
         values = definition.data if isinstance(definition, PartialResource) else values_of(definition)
@@ -252,7 +269,7 @@ def config_target(definition: Any) -> ConfigTarget | None:
 
 def not_configurable_reason(definition: Any) -> str | None:
     """Why ``definition`` takes no field-by-field config, or None when it does."""
-    if isinstance(definition, type) and issubclass(definition, ConfigurableResourceFactory):
+    if isinstance(definition, type) and issubclass(definition, BaseModel):
         return None
     if isinstance(definition, (ConfigurableResourceFactory, PartialResource)):
         return None
@@ -281,8 +298,8 @@ def fields_of(definition: Any, *, shared: Mapping[str, Any] | None = None) -> di
     """The configurable fields of a resource definition, by name (``{}`` when it has none).
 
     Accepts a ``ConfigurableResource`` instance or class, a ``PartialResource``
-    (``configure_at_launch()``), or an ``@resource`` ``ResourceDefinition`` whose ``config_schema``
-    is a dict (of Python types or ``resnb.Field``) or a ``Config`` class. Nested ``Config`` fields
+    (``configure_at_launch()``), an ``@resource`` ``ResourceDefinition`` whose ``config_schema``
+    is a dict (of Python types or ``resnb.Field``) or a ``Config`` class, or a config model class. Nested ``Config`` fields
     carry their own ``fields``; nested resources are reported with ``kind == "resource"``.
     ``shared`` (the other top-level resources) lets a nested ``configure_at_launch()`` resource
     be reported as the key it is shared under.

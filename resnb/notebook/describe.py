@@ -2,11 +2,14 @@
 
 Nothing here prints a secret: fields declared with ``Field(exclude=True)`` or typed ``SecretStr``
 are masked, an ``EnvVar`` is shown as ``$NAME`` (never read), the config of a legacy
-``@resource`` is shown by field name only, and a plain-value resource by its type only.
+``@resource`` is shown by field name only, and a plain-value resource by its type only. A field
+whose *name* looks secret (:func:`looks_secret`: ``password``, ``api_key``, ``token``, ...) is
+masked too, as :data:`NAME_MASK`, and the displays add :data:`MASKED_BY_NAME_NOTE`.
 """
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -23,18 +26,53 @@ from resnb.errors import ResnbError, did_you_mean
 
 __all__ = [
     "MASK",
+    "MASKED_BY_NAME_NOTE",
+    "NAME_MASK",
     "asset_name",
+    "built_config_text",
     "config_text",
     "env_var_names",
     "find_problems",
     "joined",
+    "looks_secret",
+    "masked_by_name_note",
     "safe_value_text",
     "type_text",
     "usage",
 ]
 
 MASK = "**********"
+#: How a value is shown when only its field's name says it is secret (it is not declared secret).
+NAME_MASK = "'********'"
+#: The note displays add when they masked a value by its name.
+MASKED_BY_NAME_NOTE = (
+    f"{NAME_MASK}: masked by name (the field's name looks secret). Declare it SecretStr or read it "
+    "from an EnvVar to say so in the code."
+)
 _MAX_VALUE = 60
+_SECRET_PARTS = re.compile(r"password|passwd|secret|credential|api_?key|private_?key")
+_SECRET_WORDS = frozenset({"token"})
+
+
+def looks_secret(name: str, value: Any) -> bool:
+    """True when field ``name`` holding ``value`` should be masked although it is not declared secret.
+
+    Case-insensitive (``apiKey`` is ``api_key``): a name containing password, passwd, secret,
+    credential(s), api_key/apikey or private_key, or with the word token (``access_token``,
+    not ``max_tokens``), holding anything but None or a bool; or a name ending in ``_key`` that
+    holds a string. An ``EnvVar`` is never masked: it is shown by name, not value.
+    """
+    if value is None or isinstance(value, bool) or is_env_ref(value):
+        return False
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    if _SECRET_PARTS.search(words) or _SECRET_WORDS & set(words.split("_")):
+        return True
+    return words.endswith("_key") and isinstance(value, str)
+
+
+def masked_by_name_note(*texts: str) -> str:
+    """:data:`MASKED_BY_NAME_NOTE` when one of ``texts`` holds a value masked by name, else ``""``."""
+    return MASKED_BY_NAME_NOTE if any(NAME_MASK in text for text in texts) else ""
 
 
 def asset_name(definition: AssetsDefinition) -> str:
@@ -65,24 +103,73 @@ def config_text(value: Any) -> str:
     return ""
 
 
-def _fields_text(cls: type[Config], values: Mapping[str, Any]) -> str:
-    info = class_info(cls)
+def built_config_text(declared: Any, built: Any) -> str:
+    """The config an open resource was built with (``built``, its effective declaration), masked.
+
+    Fields whose value differs from ``declared`` are marked: ``port=5433 (built; declared 5432)``,
+    or ``password=********** (built; changed)`` for a masked one.
+    """
+    pair = _class_and_values(declared), _class_and_values(built)
+    if pair[0] is None or pair[1] is None or pair[0][0] is not pair[1][0]:
+        return config_text(built)
+    cls, before = pair[0]
+    after = pair[1][1]
+    old, new = _field_texts(cls, before), _field_texts(cls, after)
     parts = []
-    for name in sorted(info.field_names):
+    for name in sorted(new):
+        text = new[name]
+        if name in before and _same(before[name], after[name]):
+            parts.append(f"{name}={text}")
+        elif text in (MASK, NAME_MASK) or old.get(name) in (MASK, NAME_MASK):
+            parts.append(f"{name}={text} (built; changed)")
+        else:
+            parts.append(f"{name}={text} (built; declared {old.get(name, 'unset')})")
+    return ", ".join(parts)
+
+
+def _class_and_values(value: Any) -> tuple[type[Config], Mapping[str, Any]] | None:
+    if isinstance(value, ConfigurableResourceFactory):
+        return type(value), value.__dict__
+    if isinstance(value, PartialResource):
+        return value.resource_cls, value.data
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    try:
+        return type(a) is type(b) and bool(a == b)
+    except Exception:  # an __eq__ that fails: not known to be the same
+        return False
+
+
+def _fields_text(cls: type[Config], values: Mapping[str, Any]) -> str:
+    texts = _field_texts(cls, values)
+    return ", ".join(f"{name}={texts[name]}" for name in sorted(texts))
+
+
+def _field_texts(cls: type[Config], values: Mapping[str, Any]) -> dict[str, str]:
+    """Field name -> its value as shown (masked, ``$NAME``, nested), for the fields in ``values``."""
+    info = class_info(cls)
+    texts = {}
+    for name in info.field_names:
         if name not in values:
             continue
         value = values[name]
         if name in info.secret and not is_env_ref(value):
-            parts.append(f"{name}={MASK}")
+            texts[name] = MASK
         elif name in info.nested:
-            parts.append(f"{name}={_nested_text(value)}")
+            texts[name] = _nested_text(value)
         elif name in info.nested_config and isinstance(value, Mapping):  # a partial's raw sub-config
             sub = _config_class(cls, name)
             shown = f"{sub.__name__}({_fields_text(sub, value)})" if sub else type(value).__name__
-            parts.append(f"{name}={_shorten(shown)}")
+            texts[name] = _shorten(shown)
+        elif looks_secret(name, value):
+            texts[name] = NAME_MASK
         else:
-            parts.append(f"{name}={safe_value_text(value)}")
-    return ", ".join(parts)
+            texts[name] = safe_value_text(value)
+    return texts
 
 
 def _config_class(cls: type[Config], name: str) -> type[Config] | None:
@@ -115,7 +202,10 @@ def safe_value_text(value: Any) -> str:
         inner = ", ".join(safe_value_text(v) for v in value)
         return _shorten(f"[{inner}]" if isinstance(value, list) else f"({inner})")
     if isinstance(value, Mapping):
-        return _shorten("{" + ", ".join(f"{k!r}: {safe_value_text(v)}" for k, v in value.items()) + "}")
+        items = [
+            f"{k!r}: {NAME_MASK if looks_secret(str(k), v) else safe_value_text(v)}" for k, v in value.items()
+        ]
+        return _shorten("{" + ", ".join(items) + "}")
     if isinstance(value, (str, int, float, bool, type(None))):
         return _shorten(repr(value))
     return _shorten(_plain_text(value))

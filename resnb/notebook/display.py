@@ -34,13 +34,18 @@ def _bullets(title: str, items: Sequence[str]) -> list[str]:
 
 @dataclass(repr=False)
 class DefsSummary(Displayable):
-    """What was loaded: assets (with their groups), resources, jobs, and problems found."""
+    """What was loaded: assets (with their groups), resources, jobs, problems found, and notes.
+
+    ``notes`` say what the user should know about what was not loaded (loose notebook assets
+    that the chosen ``Definitions`` leaves out).
+    """
 
     source: str
     assets: Mapping[str, str]  # asset name -> group
     resources: Mapping[str, str]  # key -> type
     jobs: Sequence[str]
     problems: Sequence[str] = ()
+    notes: Sequence[str] = ()
 
     @property
     def ok(self) -> bool:
@@ -59,6 +64,7 @@ class DefsSummary(Displayable):
         if self.jobs:
             lines.append("  jobs:      " + ", ".join(self.jobs))
         lines.extend(_bullets("Problems", self.problems))
+        lines.extend(f"Note: {note}" for note in self.notes)
         return "\n".join(lines)
 
     def _html(self) -> str:
@@ -69,6 +75,7 @@ class DefsSummary(Displayable):
         if rows:
             parts.append(html_table(("kind", "name", "group / type"), rows))
         parts.append(html_list("Problems", self.problems))
+        parts.append(html_list("Notes", self.notes))
         return "".join(parts)
 
 
@@ -140,7 +147,12 @@ class TeardownReport(Displayable):
 
 @dataclass(repr=False)
 class StatusReport(Displayable):
-    """The state of a session: what is loaded, open, materialized, failed and stale (and why)."""
+    """The state of a session: what is loaded, open, materialized, failed, skipped and stale (and why).
+
+    An asset whose last run failed is ``failed`` until its code changes; then it is ``stale``
+    ("code changed since it failed", its last error kept in the reasons). ``skipped`` lists the
+    assets whose last run was skipped because something upstream failed.
+    """
 
     source: str | None
     loaded_at: float | None
@@ -148,19 +160,28 @@ class StatusReport(Displayable):
     materialized: Mapping[str, tuple[float, float]]  # name -> (at, duration)
     failed: Mapping[str, str]  # name -> error summary
     stale: Mapping[str, Sequence[str]]  # name -> reasons
+    skipped: Sequence[str] = ()
 
     def _state(self, name: str) -> str:
         if name in self.failed:
             return "failed"
-        return "stale" if name in self.stale else "materialized"
+        if name in self.stale:
+            return "stale"
+        return "skipped" if name in self.skipped else "materialized"
+
+    def _why(self, name: str) -> str:
+        if name in self.failed:
+            return self.failed[name]
+        if name in self.stale:
+            return "; ".join(self.stale[name])
+        return "an upstream asset failed in its last run" if name in self.skipped else ""
 
     def _asset_rows(self) -> list[tuple[str, str, str, str, str]]:
-        names = list(dict.fromkeys([*self.materialized, *self.failed]))
+        names = list(dict.fromkeys([*self.materialized, *self.failed, *self.stale, *self.skipped]))
         rows = []
         for name in names:
             at, duration = self.materialized.get(name, (None, None))
-            why = self.failed.get(name) or "; ".join(self.stale.get(name, ()))
-            rows.append((name, self._state(name), clock_time(at), duration_text(duration), why))
+            rows.append((name, self._state(name), clock_time(at), duration_text(duration), self._why(name)))
         return rows
 
     def _open_rows(self) -> list[tuple[str, str, str]]:

@@ -2,8 +2,9 @@
 
 :func:`make_control` picks the widget for a field (text, number, checkbox, dropdown, password for
 secrets, "from $NAME" for env-var fields) and :func:`type_into` sets one as typing would, for the
-form's headless twins. Secrets never reach a widget: password fields start empty (empty keeps the
-current secret) and env-var fields start empty with the variable's *name* as placeholder.
+form's headless twins. Secrets never reach a widget: password fields (declared secrets, and fields
+masked by their name) start empty (empty keeps the current value) and env-var fields start empty
+with the variable's *name* as placeholder.
 ipywidgets is imported by :func:`load_ipywidgets`, when the widgets are first needed.
 """
 
@@ -60,6 +61,8 @@ def _tooltip(spec: ConfigField) -> str:
         parts.append(f"from ${spec.env_var}; type a value to override it, leave empty to keep it")
     elif spec.secret:
         parts.append("secret: leave empty to keep the current value")
+    elif spec.masked_by_name:
+        parts.append("masked by name (its name looks secret): leave empty to keep the current value")
     return " | ".join(parts)
 
 
@@ -79,6 +82,8 @@ def _as_text(value: Any) -> str:
 def _placeholder(spec: ConfigField) -> str:
     if spec.env_var:
         return f"from ${spec.env_var}"
+    if spec.masked_by_name:
+        return "required" if spec.current is MISSING else "unchanged (masked by name)"
     if spec.sensitive and not spec.secret:
         return "from env vars (type to override)"
     if spec.secret:
@@ -101,7 +106,7 @@ def make_control(w: Any, spec: ConfigField) -> tuple[Any, bool]:
     common = dict(description=spec.name, tooltip=_tooltip(spec), style={"description_width": "initial"})
     current = spec.current
     hidden = spec.sensitive or spec.secret
-    if spec.secret:
+    if spec.secret or spec.masked_by_name:
         return w.Password(value="", placeholder=_placeholder(spec), **common), False
     if hidden:
         return w.Text(value="", placeholder=_placeholder(spec), **common), False

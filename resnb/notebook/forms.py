@@ -50,6 +50,8 @@ def _field_marker(spec: ConfigField) -> str:
         return f"[from ${spec.env_var}]"
     if spec.secret:
         return "[secret]"
+    if spec.masked_by_name:
+        return "[masked by name]"
     if spec.sensitive:
         return "[from env]"
     return "[required]" if spec.current is MISSING else ""

@@ -8,7 +8,8 @@ A *target* names them (no IPython needed, so the command line uses this module t
   (its folder is put on ``sys.path``, as ``python file.py`` would);
 - ``name``: a variable of the notebook's namespace;
 - nothing: the namespace's ``defs``, else its only ``Definitions``, else the loose ``@asset``
-  functions and resource objects of the namespace, keyed by variable name.
+  functions and resource objects of the namespace, keyed by variable name. Loose assets that
+  the chosen ``Definitions`` leaves out are named in :attr:`LoadedDefs.notes`.
 
 A ``Definitions``, a function decorated with ``@definitions`` (called now) and a
 ``RepositoryDefinition`` are accepted wherever a target points.
@@ -25,7 +26,7 @@ import re
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -60,7 +61,8 @@ class LoadedDefs:
     target's module; ``path`` is the file of a ``.py`` target (resolved), ``target`` what the
     user typed. ``directory`` is the project directory (see :mod:`resnb.notebook.reloading`) and
     ``sources`` the hashes of its imported modules' sources at load time (``at``), so
-    :func:`reload_target` re-imports those that changed.
+    :func:`reload_target` re-imports those that changed. ``notes`` are things the user should
+    know about what was (not) loaded, one sentence each.
     """
 
     defs: Definitions
@@ -71,6 +73,7 @@ class LoadedDefs:
     directory: Path | None = None
     sources: Mapping[str, str] = field(default_factory=dict, repr=False)
     at: float = field(default_factory=time.time)
+    notes: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """A short description for summaries: ``shop.definitions:defs`` or ``the notebook's assets``."""
@@ -85,20 +88,20 @@ def load_target(target: str | None, namespace: Mapping[str, Any] | None = None) 
     """The ``Definitions`` that ``target`` names (see the module docstring for the forms).
 
     Raises :class:`TargetError` naming the target and the closest valid name when nothing
-    matches. Errors raised by the target's own code (an import that fails inside the module,
-    a ``@definitions`` function that raises) propagate unchanged.
+    matches (notebook variables are mentioned only when a ``namespace`` is given). Errors raised
+    by the target's own code (an import that fails inside the module, a ``@definitions``
+    function that raises) propagate unchanged.
     """
     text = (target or "").strip()
-    namespace = namespace if namespace is not None else {}
     if not text:
-        return _from_namespace(namespace)
+        return _from_namespace(namespace if namespace is not None else {})
     match = _FILE_TARGET.match(text)
     if match:
         return _from_file(Path(match["path"]).expanduser(), match["attr"], text)
     if ":" in text:
         module_name, attr = text.split(":", 1)
         return _from_module(module_name.strip(), attr.strip(), text, namespace)
-    if text in namespace:
+    if namespace is not None and text in namespace:
         value = namespace[text]
         if isinstance(value, ModuleType):  # `import shop` then `%load_defs shop`
             return _from_module(value.__name__, None, text, namespace)
@@ -122,7 +125,7 @@ def reload_target(loaded: LoadedDefs, namespace: Mapping[str, Any] | None = None
     if loaded.origin == "module":
         module_name, _, attr = loaded.target.partition(":")
         names = modules_to_reimport(loaded.directory, loaded.sources, loaded.at, module_name)
-        return reimported(names, lambda: _from_module(module_name, attr or None, loaded.target, {}))
+        return reimported(names, lambda: _from_module(module_name, attr or None, loaded.target, None))
     target = None if loaded.origin == "namespace" else loaded.target
     return load_target(target, namespace)
 
@@ -182,9 +185,11 @@ def _pick(members: Mapping[str, Any]) -> tuple[str, Any] | None:
 
 def _from_namespace(namespace: Mapping[str, Any]) -> LoadedDefs:
     picked = _pick(namespace)
-    if picked is not None:
-        return _from_variable(*picked)
     assets, resources = _loose_definitions(namespace)
+    if picked is not None:
+        loaded = _from_variable(*picked)
+        note = _left_out_note(picked[0], loaded.defs, assets)
+        return replace(loaded, notes=(note,)) if note else loaded
     if not assets and not resources:
         raise TargetError(
             "Nothing to load: no target was given and the notebook defines no Definitions, no "
@@ -192,6 +197,24 @@ def _from_namespace(namespace: Mapping[str, Any]) -> LoadedDefs:
             "or give a target such as 'my_package.definitions:defs' or 'path/to/file.py'."
         )
     return LoadedDefs(Definitions(assets=assets, resources=resources), "", origin="namespace")
+
+
+def _left_out_note(name: str, defs: Definitions, loose: list[AssetsDefinition]) -> str:
+    """A sentence naming the loose assets of the notebook that ``defs`` (variable ``name``) leaves out."""
+    included = {key for definition in defs.assets for key in definition.keys}
+    left_out = [k.to_user_string() for d in loose for k in d.keys if k not in included]
+    if not left_out:
+        return ""
+    count = len(left_out)
+    subject = (
+        "1 loose @asset in the notebook is" if count == 1 else f"{count} loose @assets in the notebook are"
+    )
+    return (
+        f"{subject} not in '{name}' and {'was' if count == 1 else 'were'} not loaded: {', '.join(left_out)}. "
+        f"To load {'it' if count == 1 else 'them'}, add {'it' if count == 1 else 'them'} to a Definitions "
+        f"and run %load_defs with that variable (e.g. %load_defs {name}), or rename '{name}' so that "
+        "%load_defs alone collects the notebook's loose assets."
+    )
 
 
 def _loose_definitions(namespace: Mapping[str, Any]) -> tuple[list[AssetsDefinition], dict[str, Any]]:
@@ -207,7 +230,9 @@ def _loose_definitions(namespace: Mapping[str, Any]) -> tuple[list[AssetsDefinit
     return list(assets.values()), resources
 
 
-def _from_module(module_name: str, attr: str | None, target: str, namespace: Mapping[str, Any]) -> LoadedDefs:
+def _from_module(
+    module_name: str, attr: str | None, target: str, namespace: Mapping[str, Any] | None
+) -> LoadedDefs:
     if not _MODULE_TARGET.match(module_name) or (attr is not None and not attr.isidentifier()):
         raise TargetError(
             f"Target '{target}' is not a valid target. Write 'package.module', "
@@ -230,18 +255,20 @@ def _from_module(module_name: str, attr: str | None, target: str, namespace: Map
     )
 
 
-def _import(module_name: str, target: str, namespace: Mapping[str, Any]) -> ModuleType:
+def _import(module_name: str, target: str, namespace: Mapping[str, Any] | None) -> ModuleType:
+    """Import ``module_name``; notebook variables are mentioned in the error only with a ``namespace``."""
     try:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name is None or not (module_name == exc.name or module_name.startswith(exc.name + ".")):
             raise  # a module imported *by* the target is missing: the user's code must say so
-        variables = _definitions_in(namespace)
+        variables = _definitions_in(namespace) if namespace is not None else {}
         hint = suggestion(module_name, variables) or suggestion(exc.name, _sibling_modules(exc.name))
+        also = " (and no notebook variable of that name)" if namespace is not None else ""
         raise TargetError(
-            f"Cannot load target '{target}': there is no module named '{exc.name}' (and no notebook "
-            f"variable of that name).{hint} Check the spelling and that the folder containing the "
-            f"package is on sys.path (the current directory is {os.getcwd()})."
+            f"Cannot load target '{target}': there is no module named '{exc.name}'{also}.{hint} Check "
+            "the spelling and that the folder containing the package is on sys.path (the current "
+            f"directory is {os.getcwd()})."
         ) from None
 
 

@@ -6,6 +6,7 @@
 - :func:`usage_errors` turns resnb's input errors (unknown names, bad config, bad targets) into a
   ``UsageError``: a short message, no traceback, and the cell still fails (so does nbclient).
   Errors raised by user code (``UserCodeExecutionError``) pass through with their traceback.
+- ``-h``/``--help`` on any magic returns its usage as a :class:`MagicHelp` (what ``%name?`` shows).
 - :class:`Resnb` holds the ``%config Resnb.<option>`` settings.
 - :class:`LiveDisplay` shows one output, updates it in place, and empties it at the end.
 """
@@ -29,21 +30,52 @@ from traitlets.config import Configurable
 
 from resnb.errors import ResnbError, UserCodeExecutionError, did_you_mean
 
-__all__ = ["LiveDisplay", "Resnb", "StrictParser", "check_variable_name", "magic_args", "usage_errors"]
+__all__ = [
+    "LiveDisplay",
+    "MagicHelp",
+    "Resnb",
+    "StrictParser",
+    "check_variable_name",
+    "magic_args",
+    "usage_errors",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _UNKNOWN = re.compile(r"unrecognized arguments: (?P<args>.*)")
+_HELP_FLAGS = ("-h", "--help")
+
+
+class MagicHelp:
+    """A magic's usage, returned by ``%name -h`` / ``%name --help``: shown as plain text, not an error."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text.strip()
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/plain": self.text}
+
+
+class _HelpRequested(Exception):
+    """``-h``/``--help`` was given: the magic returns its usage instead of running."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
 
 
 class Resnb(Configurable):
-    """Settings of the resnb extension: ``%config Resnb.log_level = 'INFO'``."""
+    """Settings of the resnb extension: ``%config Resnb.log_level = 'DEBUG'``."""
 
     log_level = Enum(
         LOG_LEVELS,
-        default_value="WARNING",
-        help="Level of resnb's loggers (resources log to resnb.resource.<key>).",
+        default_value="INFO",
+        help="Level of resnb's loggers: context.log of an asset or op logs to resnb.step.<name>, "
+        "of a resource to resnb.resource.<key>. INFO (the default) shows context.log.info, as Dagster does.",
     ).tag(config=True)
     graph_format = Enum(
         ("svg", "dot", "png"),
@@ -105,6 +137,8 @@ class StrictParser(MagicArgumentParser):
             argv = arg_split(argstring, posix=os.name != "nt", strict=True)  # quotes removed
         except ValueError as exc:  # an unclosed quote
             raise UsageError(f"%{self.prog}: cannot split the arguments ({exc}).") from None
+        if any(arg in _HELP_FLAGS for arg in argv):
+            raise _HelpRequested(getattr(self, "help_text", None) or self.format_help())
         return self.parse_intermixed_args(argv)
 
 
@@ -117,17 +151,22 @@ def magic_args(func: F) -> F:
         if result is not None:
             group = result
     func.parser = parser  # type: ignore[attr-defined]
-    func.__doc__ = parser.format_help()
+    func.__doc__ = parser.help_text = parser.format_help()  # type: ignore[attr-defined]
     return func
 
 
 def usage_errors(func: F) -> F:
-    """Raise resnb's input errors as ``UsageError`` (user-code errors pass through unchanged)."""
+    """Raise resnb's input errors as ``UsageError`` (user-code errors pass through unchanged).
+
+    A ``-h``/``--help`` flag makes the magic return its usage (:class:`MagicHelp`).
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except _HelpRequested as help_requested:
+            return MagicHelp(help_requested.text)
         except UserCodeExecutionError:
             raise
         except ResnbError as exc:
@@ -177,3 +216,17 @@ class LiveDisplay:
         """Empty what was shown (an update to an empty bundle), so the cell keeps only its result."""
         if self._shown:
             self.shell.display_pub.publish({}, {}, transient={"display_id": self.display_id}, update=True)
+
+    def end_failed(self, result: Any) -> None:
+        """After a failure: show ``result`` for good if steps ran and one failed, else empty the display.
+
+        The table is worth keeping only when it says what failed and what was skipped; a run that
+        stopped before its first step (bad config, a resource that could not start) leaves just
+        the error.
+        """
+        rows = getattr(result, "rows", None) or []
+        ran = any(row.status not in ("pending", "running") for row in rows)
+        if ran and any(row.status == "failed" for row in rows):
+            self.update(result, final=True)
+        else:
+            self.clear()

@@ -69,7 +69,7 @@ class ResnbMagics(Magics, Configurable):
         """Load Definitions and show a summary (assets, resources, jobs, problems).
 
         Without TARGET: the notebook's `defs`, its only Definitions, or its loose @asset
-        functions and resources.
+        functions and resources (loose assets that `defs` leaves out are named in the summary).
         """
         args = parse_argstring(self.load_defs, line)
         return self.session.load(args.target)
@@ -185,7 +185,19 @@ class ResnbMagics(Magics, Configurable):
     @argument("assets", nargs="*", metavar="ASSET", help="Assets to materialize.")
     @argument("-u", "--upstream", action="store_true", help="Recompute everything upstream too.")
     @argument("-s", "--select", help="Selection such as '+name' or 'name*', added to ASSET.")
+    @argument(
+        "-c",
+        "--config",
+        nargs="+",
+        action="extend",
+        metavar="ASSET.FIELD=VALUE",
+        help="Asset config, typed by the asset's Config model.",
+    )
+    @argument(
+        "-j", "--config-json", metavar="JSON", help='Asset config as JSON: {"ASSET": {"FIELD": VALUE}}.'
+    )
     @argument("-o", "--out", metavar="NAME", help="Also bind the result to the variable NAME.")
+    @no_var_expand
     @output_can_be_silenced
     @line_magic
     @usage_errors
@@ -194,23 +206,35 @@ class ResnbMagics(Magics, Configurable):
 
         Upstream values materialized earlier in this kernel are reused (unless --upstream, and
         with a warning when they are stale); upstream never materialized is added to the run.
-        Progress shows while it runs and is removed when it succeeds. A failure raises, naming
-        the asset, and leaves the progress table showing what failed and what was skipped.
+        Assets taking a Config get it from --config/--config-json (the flag wins per field).
+        Progress shows while it runs and is removed when it ends, except when a step failed:
+        the failure raises, naming the asset, and the table shows what failed and was skipped.
         """
         args = parse_argstring(self.materialize, line)
         check_variable_name(args.out)
         if not args.assets and not args.select:
             raise UsageError("%materialize: name at least one asset (or give --select '*' for all).")
         session = self._loaded_session()
+        config = None
+        if args.config or args.config_json:
+            from resnb.notebook.asset_config import parse_asset_config
+
+            config = parse_asset_config(args.config or [], args.config_json, session.asset_configs)
         live = None
         if self.settings.show_progress and LiveDisplay.supported(self.shell):
             live = LiveDisplay(self.shell, self.settings.progress_interval)
-        result = session.materialize(
-            args.assets,
-            upstream=args.upstream,
-            select=args.select,
-            on_progress=None if live is None else lambda r: live.update(r, final=r.finished),
-        )
+        try:
+            result = session.materialize(
+                args.assets,
+                upstream=args.upstream,
+                select=args.select,
+                on_progress=None if live is None else lambda r: live.update(r, final=r.finished),
+                config=config,
+            )
+        except BaseException as exc:
+            if live is not None:
+                live.end_failed(getattr(exc, "result", None))
+            raise
         if live is not None:  # the result (or nothing, after ';') is the cell's one output
             live.clear()
         value = result.value(args.assets[0]) if len(args.assets) == 1 and not args.select else result

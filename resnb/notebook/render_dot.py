@@ -2,7 +2,8 @@
 
 Resources are ellipses, assets boxes, ops rounded boxes; a node's fill colour is its state
 (:data:`STATES`), a resource that is needed but not provided is dashed and red, and a legend lists
-the kinds and states present. Labels hold names and type names only, never configuration values,
+the kinds and states present, on one row (small sample nodes chained by invisible edges) so that
+it never makes a small graph taller than one extra row. Labels hold names and type names only, never configuration values,
 so secrets cannot reach the picture. :mod:`resnb.notebook.render` draws the text.
 """
 
@@ -19,25 +20,29 @@ from resnb.errors import listing
 __all__ = ["KIND_ORDER", "STATES", "STATE_COLORS", "graph_to_dot", "select_graph"]
 
 #: The states a node can be drawn in; each has a fill colour (:data:`STATE_COLORS`) in the legend.
-STATES = ("built", "materialized", "failed", "stale")
+#: ``skipped``: the asset's last run was skipped because something upstream failed.
+STATES = ("built", "materialized", "failed", "stale", "skipped")
 
 #: The fill colour of each state: light enough for black text.
 STATE_COLORS: Mapping[str, str] = MappingProxyType(
-    {"built": "#cfe3fc", "materialized": "#c8e6c9", "failed": "#ffcdd2", "stale": "#ffe8a3"}
+    {
+        "built": "#cfe3fc",
+        "materialized": "#c8e6c9",
+        "failed": "#ffcdd2",
+        "stale": "#ffe8a3",
+        "skipped": "#e0e0e0",
+    }
 )
 
 #: The node kinds from upstream to downstream: the order of the legend and of summaries.
 KIND_ORDER = (NodeKind.RESOURCE, NodeKind.ASSET, NodeKind.OP)
 
 _MISSING_COLOR = "#c62828"
-_LEGEND_GRAPH = {
-    "label": "legend",
-    "style": "dashed",
-    "color": "gray60",
-    "fontname": "Helvetica",
-    "fontsize": "10",
-}
+# No title: a cluster label would add a line of text to its height; the dashed box and the
+# samples' own labels say what it is.
+_LEGEND_GRAPH = {"label": "", "style": "dashed", "color": "gray60", "margin": "4"}
 _LEGEND_NODE = {"fontsize": "9", "height": "0.3", "margin": "0.06,0.03"}
+_LEGEND_EDGE = {"style": "invis"}
 # Bounds the network-simplex passes that place nodes (iterations per node): without it, a resource
 # used by assets deep in long chains can take Graphviz minutes; small graphs converge well within it.
 _LAYOUT_LIMITS = {"nslimit": "2"}
@@ -120,15 +125,21 @@ def _label(kind: NodeKind, name: str, attrs: Mapping[str, Any]) -> str:
 
 
 def _legend_lines(graph: DependencyGraph, node_states: Mapping[str, str]) -> list[str]:
-    """A ``cluster_legend`` subgraph of small sample nodes, read top to bottom; none when empty."""
+    """A ``cluster_legend`` subgraph of small sample nodes on one row, read left to right.
+
+    Invisible edges chain the entries, so each takes the next rank of the left-to-right layout:
+    the legend is one row high however many entries it has. None when there is nothing to show.
+    """
     entries = _legend_entries(graph, node_states)
     if not entries:
         return []
     prefix = _legend_prefix(graph)
+    names = [_dot_string(prefix + entry) for entry, _ in entries]
     lines = ['  subgraph "cluster_legend" {', f"    graph [{_dot_attr_list(_LEGEND_GRAPH)}];"]
-    # Graphviz stacks a left-to-right rank bottom-up, so the first entry is written last.
-    for entry, attrs in reversed(entries):
-        lines.append(f"    {_dot_string(prefix + entry)} [{_dot_attr_list({**_LEGEND_NODE, **attrs})}];")
+    lines.append(f"    edge [{_dot_attr_list(_LEGEND_EDGE)}];")
+    for name, (_, attrs) in zip(names, entries):
+        lines.append(f"    {name} [{_dot_attr_list({**_LEGEND_NODE, **attrs})}];")
+    lines.extend(f"    {before} -> {after};" for before, after in zip(names, names[1:]))
     lines.append("  }")
     return lines
 

@@ -87,9 +87,9 @@ def plan_run(assets: Sequence[AssetsDefinition], names: Iterable[str], resources
 
 
 def run_plan(
-    plan: Plan, on_progress: Progress | None = None
+    plan: Plan, on_progress: Progress | None = None, run_config: Mapping[str, Any] | None = None
 ) -> tuple[MaterializeResult, ExecuteInProcessResult]:
-    """Run ``plan`` in this process (every step attempted); report progress as it goes."""
+    """Run ``plan`` in this process (every step attempted) with ``run_config``; report progress."""
     rows = [RunRow(step.name, tuple(k.to_user_string() for k in step.asset_keys)) for step in plan.steps]
     live = MaterializeResult(rows)
 
@@ -103,7 +103,7 @@ def run_plan(
 
     if on_progress is not None:
         on_progress(live)
-    result = execute_plan(plan, None, raise_on_error=False, hooks=hook)
+    result = execute_plan(plan, dict(run_config or {}) or None, raise_on_error=False, hooks=hook)
     live.finish(_values(result, live), result.run_id)
     if on_progress is not None:
         on_progress(live)

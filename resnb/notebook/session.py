@@ -35,6 +35,7 @@ from resnb.errors import (
 from resnb.execution.materialize import bind_asset_resources
 from resnb.execution.selection import asset_graph
 from resnb.notebook import runs
+from resnb.notebook.asset_config import AssetConfig, asset_run_config, config_models, with_flag_hint
 from resnb.notebook.config_args import to_resource_config
 from resnb.notebook.describe import asset_name, find_problems, type_text
 from resnb.notebook.display import (
@@ -46,7 +47,6 @@ from resnb.notebook.display import (
     StatusReport,
     TeardownReport,
 )
-from resnb.notebook.display_resources import describe_open
 from resnb.notebook.fingerprint import asset_fingerprint, resource_fingerprint
 from resnb.notebook.loading import LoadedDefs, load_target, reload_target
 from resnb.notebook.session_resources import OpenResources
@@ -143,6 +143,7 @@ class Session:
             {key: type_text(value) for key, value in sorted(installed.resources.items())},
             [job.name for job in defs.jobs],
             find_problems(defs, installed.resources),
+            installed.loaded.notes,
         )
 
     def _install(self, loaded: LoadedDefs) -> ReloadReport:
@@ -180,8 +181,8 @@ class Session:
         self._check_build_request(wanted, config)
         complete = to_resource_config(installed.resources, config) if config else {}
         configs = {key: entry["config"] for key, entry in complete.items()}
-        self._open.build(installed.resources, installed.resource_prints, wanted, configs)
-        return self._open.built()
+        replaced = self._open.build(installed.resources, installed.resource_prints, wanted, configs)
+        return self._open.built(replaced)
 
     def _check_build_request(self, wanted: list[str], config: Mapping[str, Any]) -> None:
         for key in [*wanted, *config]:
@@ -226,7 +227,9 @@ class Session:
     def resources_table(self) -> ResourceTable:
         """Every resource of the loaded Definitions, described safely."""
         installed = self._require()
-        return ResourceTable.from_definitions(installed.loaded.defs, installed.resources, self._open.since())
+        return ResourceTable.from_definitions(
+            installed.loaded.defs, installed.resources, self._open.since(), self._open.built_from()
+        )
 
     # -- runs -----------------------------------------------------------------------------------------
     def _run_resources(self) -> dict[str, Any]:
@@ -249,30 +252,50 @@ class Session:
         upstream: bool = False,
         select: str | None = None,
         on_progress: runs.Progress | None = None,
+        config: Mapping[str, Mapping[str, Any]] | None = None,
+        command: str | None = None,
     ) -> MaterializeResult:
         """Materialise ``names`` (and ``select``); nothing named: every asset.
 
         Upstream assets not materialised in this session are added; ``upstream=True``
-        recomputes everything upstream. A failure raises :class:`~resnb.errors.StepExecutionError`
-        naming the asset, chained to the user's exception (the result is on its ``.result``).
+        recomputes everything upstream. ``config`` is asset config ``{asset: {field: value}}`` (as
+        :func:`~resnb.notebook.asset_config.parse_asset_config` returns it); every asset of the
+        run that takes config is checked before anything runs, and a problem raises
+        :class:`~resnb.notebook.asset_config.AssetConfigError` whose hint shows ``command``
+        (default ``%materialize NAMES``) with the flags to add. A failure raises
+        :class:`~resnb.errors.StepExecutionError` naming the asset, chained to the user's
+        exception (the result is on its ``.result``).
         """
         installed = self._require()
         names = list(names)
+        command = command or " ".join(["%materialize", *names, *([f"--select '{select}'"] if select else [])])
         if not names and not select:
             names = installed.graph.toposort()
         wanted = runs.selection(
             installed.graph, names, select, upstream=upstream, available=self._assets.available
         )
+        run_config = asset_run_config(config or {}, self.asset_configs, wanted, command)
         self._warn_stale_upstream(installed, wanted)
         resources = self._run_resources()
         plan = runs.plan_run(installed.loaded.defs.assets, wanted, resources)
         used = self._resource_prints_by_step(plan, resources)
-        live, result = runs.run_plan(plan, on_progress)
+        try:
+            live, result = runs.run_plan(plan, on_progress, run_config)
+        except ConfigError as exc:
+            hinted = with_flag_hint(exc, command)
+            if hinted is exc:
+                raise
+            raise hinted from exc
         self._assets.record(live.rows, live.value, installed.asset_prints, used)
         error = runs.failure_error(live, result, used)
         if error is not None:
             raise user_frames(error) from error.__cause__
         return live
+
+    @property
+    def asset_configs(self) -> dict[str, AssetConfig]:
+        """Asset name -> the config it takes (see :func:`~resnb.notebook.asset_config.config_models`)."""
+        return config_models(self._require().loaded.defs.assets)
 
     def _warn_stale_upstream(self, installed: Installed, wanted: list[str]) -> None:
         """Warn for each stale upstream value that this run reuses instead of recomputing it."""
@@ -325,26 +348,47 @@ class Session:
         records = self._assets.materialized
         return stale_reasons(installed.graph, records, installed.asset_prints, self._current_print)
 
+    def _outcomes(self) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """(asset -> error of the failures still current, asset -> why it is stale).
+
+        A failed asset whose code changed since it failed is stale, not failed: the fix has
+        not run yet. Its last error stays in the reasons.
+        """
+        if self._installed is None:
+            return dict(self._assets.failed), {}
+        fixed = self._assets.fixed_since_failing(self._installed.asset_prints)
+        failed = {name: error for name, error in self._assets.failed.items() if name not in fixed}
+        stale = self.stale()
+        for name, error in fixed.items():
+            stale[name] = ["code changed since it failed", f"last error: {error}"]
+        return failed, stale
+
     def status(self) -> StatusReport:
-        """What is loaded, open, materialised, failed and stale (and why)."""
+        """What is loaded, open, materialised, failed, skipped and stale (and why)."""
         installed = self._installed
-        info = {key: describe_open(entry.value, entry.since) for key, entry in self._open.entries.items()}
+        info = {key: self._open.describe(key) for key in self._open}
         materialized = {name: (m.at, m.duration) for name, m in self._assets.materialized.items()}
+        failed, stale = self._outcomes()
         return StatusReport(
             installed.loaded.describe() if installed else None,
             installed.at if installed else None,
             info,
             materialized,
-            dict(self._assets.failed),
-            self.stale() if installed else {},
+            failed,
+            stale,
+            sorted(self._assets.skipped),
         )
 
     def graph_states(self) -> dict[str, str]:
-        """Graph node name -> state (built, materialized, failed, stale) for rendering."""
+        """Graph node name -> state (built, materialized, failed, stale, skipped) for rendering."""
         states = {f"resource:{key}": "built" for key in self._open}
-        stale = self.stale() if self._installed else {}
+        failed, stale = self._outcomes()
         for name in self._assets.materialized:
             states[name] = "stale" if name in stale else "materialized"
-        for name in self._assets.failed:
+        for name in self._assets.skipped:
+            states[name] = "skipped"
+        for name in stale:
+            states[name] = "stale"
+        for name in failed:
             states[name] = "failed"
         return states

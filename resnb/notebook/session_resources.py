@@ -15,7 +15,7 @@ from resnb._stack import user_stacklevel
 from resnb.build.scope import PreBuilt, ResourceScope, TeardownProblem
 from resnb.errors import ResourceFunctionError
 from resnb.notebook.display import BuiltResources
-from resnb.notebook.display_resources import describe_open
+from resnb.notebook.display_resources import OpenInfo, describe_open
 from resnb.notebook.fingerprint import resource_fingerprint
 from resnb.notebook.session_state import OpenResource, effective_declaration, user_frames
 
@@ -45,14 +45,16 @@ class OpenResources:
         prints: Mapping[str, str],
         wanted: list[str],
         configs: Mapping[str, Mapping[str, Any]],
-    ) -> None:
+    ) -> list[str]:
         """Open ``wanted`` and what they depend on; an open key in ``wanted`` is rebuilt.
 
         ``configs`` holds the complete config of some wanted keys. The open resources depending
         on a rebuilt key are rebuilt too, with their previous config. If one fails, everything
-        this call opened is torn down and the error propagates.
+        this call opened is torn down and the error propagates. Returns the keys that were open
+        and were torn down to be built again.
         """
-        previous = {key: self.entries[key].config for key in self.dependents(wanted)}
+        replaced = self.dependents(wanted)
+        previous = {key: self.entries[key].config for key in replaced}
         rebuilt = self.close(wanted)
         for key in wanted:
             previous[key] = configs.get(key)
@@ -66,6 +68,7 @@ class OpenResources:
         except BaseException:
             self.close(opened)
             raise
+        return list(reversed(replaced))
 
     def _open_one(
         self,
@@ -97,6 +100,7 @@ class OpenResources:
             time.time(),
             graph.dependencies(key),
             None if config is None else dict(config),
+            built_from=effective,
         )
 
     # -- closing ---------------------------------------------------------------------------------
@@ -136,8 +140,20 @@ class OpenResources:
         """Key -> when it was built."""
         return {key: entry.since for key, entry in self.entries.items()}
 
-    def built(self) -> BuiltResources:
-        """The open resources as a ``Resources`` object that displays as a table."""
+    def built_from(self) -> dict[str, Any]:
+        """Key -> what it was built from (the declaration with the build's config applied)."""
+        return {key: entry.built_from for key, entry in self.entries.items()}
+
+    def describe(self, key: str) -> OpenInfo:
+        """How to show open resource ``key`` (secrets masked)."""
+        entry = self.entries[key]
+        return describe_open(entry.value, entry.since, entry.built_from)
+
+    def built(self, replaced: Iterable[str] = ()) -> BuiltResources:
+        """The open resources as a ``Resources`` object that displays as a table.
+
+        ``replaced``: keys whose previous build was just torn down to build them again.
+        """
         values = {key: entry.value for key, entry in self.entries.items()}
-        info = {key: describe_open(entry.value, entry.since) for key, entry in self.entries.items()}
-        return BuiltResources(values, info)
+        info = {key: self.describe(key) for key in self.entries}
+        return BuiltResources(values, info, list(replaced))

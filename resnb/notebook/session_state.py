@@ -107,6 +107,8 @@ class OpenResource:
 
     ``declaration_print`` fingerprints what was declared (compared on reload);
     ``effective_print`` what was built, config included (compared for staleness).
+    ``built_from`` is the declaration with the build's config applied (``EnvVar`` fields still
+    references), which displays describe, masked.
     """
 
     key: str
@@ -119,6 +121,7 @@ class OpenResource:
     dependencies: frozenset[str] = frozenset()
     config: Mapping[str, Any] | None = None  # kept in memory only, never shown (may hold secrets)
     problems: list[TeardownProblem] = field(default_factory=list)
+    built_from: Any = None
 
 
 @dataclass(frozen=True)
@@ -133,12 +136,18 @@ class Materialization:
 
 
 class AssetRecords:
-    """What this session materialised: when, how long, with which code and resources; the values."""
+    """What this session materialised: when, how long, with which code and resources; the values.
+
+    Also the assets whose last run failed (with the error and the code fingerprint it failed
+    with) and those whose last run was skipped because something upstream failed.
+    """
 
     def __init__(self) -> None:
         self.materialized: dict[str, Materialization] = {}
         self.values: dict[str, Any] = {}
         self.failed: dict[str, str] = {}  # asset -> error summary of its last run
+        self.failed_prints: dict[str, str] = {}  # asset -> code fingerprint of its failed run
+        self.skipped: set[str] = set()  # assets whose last run was skipped
         self._sequence = itertools.count()
 
     def available(self, name: str) -> bool:
@@ -163,17 +172,36 @@ class AssetRecords:
                         now, sequence, row.duration or 0.0, prints[name], resources
                     )
                     self.values[name] = values(name)
-                    self.failed.pop(name, None)
+                    self._forget_outcome(name)
                 elif row.status == "failed":
+                    self._forget_outcome(name)
                     self.failed[name] = row.error
+                    self.failed_prints[name] = prints[name]
+                elif row.status == "skipped":
+                    self._forget_outcome(name)
+                    self.skipped.add(name)
+
+    def _forget_outcome(self, name: str) -> None:
+        """Forget that ``name``'s last run failed or was skipped."""
+        self.failed.pop(name, None)
+        self.failed_prints.pop(name, None)
+        self.skipped.discard(name)
+
+    def fixed_since_failing(self, prints: Mapping[str, str]) -> dict[str, str]:
+        """Failed asset -> its last error, for those whose code changed since (``prints``: code now)."""
+        return {
+            name: error
+            for name, error in self.failed.items()
+            if self.failed_prints.get(name) != prints.get(name)
+        }
 
     def forget_except(self, names: Iterable[str]) -> None:
         """Drop the records of assets that are not in ``names`` (after a reload removed them)."""
         keep = set(names)
-        for name in [n for n in [*self.materialized, *self.failed] if n not in keep]:
+        for name in [n for n in [*self.materialized, *self.failed, *self.skipped] if n not in keep]:
             self.materialized.pop(name, None)
             self.values.pop(name, None)
-            self.failed.pop(name, None)
+            self._forget_outcome(name)
 
 
 def effective_declaration(key: str, declaration: Any, config: Mapping[str, Any] | None) -> Any:

@@ -2,7 +2,7 @@
 
 - :func:`run_notebook` executes a notebook headless (nbclient, a kernel of this interpreter, in the
   notebook's own directory) and returns a :class:`NotebookReport` whose failure names the cell
-  index, its source and the ANSI-free traceback. ``resnb run NOTEBOOK...`` is its command line.
+  ("cell 4 (code cell 2)"), its source and the ANSI-free traceback. ``resnb run NOTEBOOK...`` is its command line.
 - The pytest plugin (:mod:`resnb.testing.plugin`, registered as ``resnb``) collects notebooks as test
   items when asked: ``pytest --resnb-notebooks=notebooks`` or ``resnb_notebooks`` in the ini file.
   It also provides the ``resnb_shell`` fixture for testing magics in-process.

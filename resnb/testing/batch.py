@@ -112,8 +112,8 @@ class Progress:
             self._timer.start()
 
     def cell(self, cell_index: int, step: int, steps: int) -> None:
-        """A cell begins (a :data:`resnb.testing.runner.CellProgress` callback)."""
-        self._draw(f"cell {cell_index} ({step}/{steps})")
+        """A cell begins (a :data:`resnb.testing.runner.CellProgress` callback); shown 1-based."""
+        self._draw(f"cell {cell_index + 1} ({step}/{steps})")
 
     def tick(self) -> None:
         """Redraw the current line with the elapsed time now (what the timer calls)."""
@@ -194,7 +194,7 @@ def run_notebooks(
 
 
 def status_line(report: NotebookReport, width: int = 0) -> str:
-    """``"ok      notebooks/a.ipynb   3.1 s  12 cells"`` or ``"FAILED  ...  cell 4: KeyError: 'k'"``."""
+    """``"ok      nbs/a.ipynb   3.1 s  12 cells"`` or ``"FAILED  ...  cell 4 (code cell 2): KeyError: 'k'"``."""
     if report.failure is None:
         word, detail = "ok", f"{report.cells_executed} cell{'' if report.cells_executed == 1 else 's'}"
     else:
@@ -212,9 +212,9 @@ def summary_line(reports: Sequence[NotebookReport], seconds: float) -> str:
 
 
 def interrupted_line(reports: Sequence[NotebookReport], notebooks: Sequence[Path], detail: str = "") -> str:
-    """``"interrupted: 1 of 3 notebooks run (stopped in b.ipynb, cell 4)"``.
+    """``"interrupted: 1 of 3 notebooks run (stopped in b.ipynb, cell 4 (code cell 2))"``.
 
-    ``detail`` is the runner's ``"interrupted while running cell 4"`` (or empty).
+    ``detail`` is the runner's ``"interrupted while running cell 4 (code cell 2)"`` (or empty).
     """
     line = f"interrupted: {len(reports)} of {len(notebooks)} notebook{'' if len(notebooks) == 1 else 's'} run"
     if len(reports) < len(notebooks):

@@ -11,7 +11,7 @@ them on the command line or in the ini file (files or directories; ``.ipynb_chec
 
 Each notebook is one test item, executed by :func:`resnb.testing.run_notebook` (a kernel of this
 interpreter, in the notebook's directory, honouring the ``raises-exception`` and ``skip-execution``
-tags). A failure is reported as the notebook, the failing cell's index and source, and its traceback
+tags). A failure is reported as the notebook, the failing cell ("cell 4 (code cell 2)") and source, and its traceback
 without ANSI codes. Paths given with ``--resnb-notebooks`` always run; paths from the ini file run
 when pytest is started without path arguments (like ``testpaths``) or when a path argument
 contains them, so ``pytest tests/core`` stays fast.
@@ -102,7 +102,7 @@ class NotebookFile(pytest.File):
 
 
 class NotebookItem(pytest.Item):
-    """Runs a whole notebook; fails with the failing cell's index, source and traceback."""
+    """Runs a whole notebook; fails naming the failing cell, its source and traceback."""
 
     report: NotebookReport | None = None
 

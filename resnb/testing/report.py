@@ -1,8 +1,9 @@
 """What running a notebook produced: :class:`NotebookReport`, :class:`CellFailure`, :class:`NotebookFailure`.
 
-Plain data with readable text: a failure names the notebook, the cell index (0-based, counting every
-cell as Jupyter stores them, markdown included), the cell's source and the traceback with its ANSI
-colour codes removed, so it reads the same in a terminal, a CI log and a pytest report.
+Plain data with readable text: a failure names the notebook, the cell as a reader finds it
+(``cell 4 (code cell 2)``: its 1-based position in the notebook, markdown cells counted, and its
+rank among the code cells), the cell's source and the traceback with its ANSI colour codes
+removed, so it reads the same in a terminal, a CI log and a pytest report.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CellFailure", "NotebookFailure", "NotebookReport", "strip_ansi"]
+__all__ = ["CellFailure", "NotebookFailure", "NotebookReport", "cell_position", "strip_ansi"]
 
 # CSI sequences (colours, cursor moves), OSC sequences (hyperlinks, titles) and two-byte escapes
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
@@ -25,6 +26,12 @@ def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
 
 
+def cell_position(cell_index: int, code_index: int | None = None) -> str:
+    """``"cell 4 (code cell 2)"`` for 0-based indexes 3 and 1; ``"cell 4"`` without ``code_index``."""
+    code = f" (code cell {code_index + 1})" if code_index is not None else ""
+    return f"cell {cell_index + 1}{code}"
+
+
 def _indented(text: str) -> str:
     return textwrap.indent(text.rstrip("\n"), _INDENT, lambda line: True)
 
@@ -33,9 +40,11 @@ def _indented(text: str) -> str:
 class CellFailure:
     """Why a notebook run stopped.
 
-    ``cell_index`` is the position of the cell in the notebook (0-based, markdown cells counted), or
-    ``None`` when the run failed before any cell (unreadable file, kernel that did not start).
-    ``traceback`` and ``output`` (the cell's printed text, last lines only) are free of ANSI codes.
+    ``cell_index`` is the index of the cell in the notebook's ``cells`` list (0-based, markdown
+    cells counted, as ``nbformat`` stores them), or ``None`` when the run failed before any cell
+    (unreadable file, kernel that did not start). ``code_index`` is its index among the code
+    cells (0-based), when known. Text shows both 1-based (:attr:`where`). ``traceback`` and
+    ``output`` (the cell's printed text, last lines only) are free of ANSI codes.
     """
 
     cell_index: int | None
@@ -44,11 +53,14 @@ class CellFailure:
     evalue: str
     traceback: str = ""
     output: str = ""
+    code_index: int | None = None
 
     @property
     def where(self) -> str:
-        """``"cell 3"``, or ``"before the first cell"``."""
-        return "before the first cell" if self.cell_index is None else f"cell {self.cell_index}"
+        """``"cell 4 (code cell 2)"`` (1-based, as a reader counts), or ``"before the first cell"``."""
+        if self.cell_index is None:
+            return "before the first cell"
+        return cell_position(self.cell_index, self.code_index)
 
     @property
     def summary(self) -> str:
@@ -90,7 +102,7 @@ class NotebookReport:
 
     @property
     def headline(self) -> str:
-        """One line: ``"<path>: ok, 12 cells in 3.1 s"`` or ``"<path>: FAILED at cell 4 (...)"``."""
+        """One line: ``"<path>: ok, 12 cells in 3.1 s"`` or ``"<path>: FAILED at cell 4 (code cell 2) (...)"``."""
         if self.failure is None:
             return f"{self.path}: ok, {_cells(self.cells_executed)} in {self.duration:.1f} s"
         return f"{self.path}: FAILED {_at(self.failure)} ({self.failure.summary}) after {self.duration:.1f} s"

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from resnb.testing.report import CellFailure, NotebookReport, strip_ansi
+from resnb.testing.report import CellFailure, NotebookReport, cell_position, strip_ansi
 
 if TYPE_CHECKING:
     from jupyter_client.manager import KernelManager
@@ -43,8 +43,8 @@ RAISES_TAG = "raises-exception"
 #: Tag of a cell that is not executed (nbclient's convention).
 SKIP_TAG = "skip-execution"
 
-#: ``on_cell(cell_index, step, steps)``: the cell about to run, its 1-based position among the
-#: cells that will run, and how many will run.
+#: ``on_cell(cell_index, step, steps)``: the cell about to run (0-based index in the notebook's
+#: cells), its 1-based position among the cells that will run, and how many will run.
 CellProgress = Callable[[int, int, int], None]
 
 _OUTPUT_LINES = 20  # lines of a failing cell's printed output kept in the report
@@ -269,8 +269,14 @@ class _Execution:
         return failure
 
     def where(self) -> str:
-        """``"cell 3"``, or ``"before the first cell"``."""
-        return "before the first cell" if self.cell_index is None else f"cell {self.cell_index}"
+        """``"cell 4 (code cell 2)"``, or ``"before the first cell"``."""
+        if self.cell_index is None:
+            return "before the first cell"
+        return cell_position(self.cell_index, self._code_index(self.cell_index))
+
+    def _code_index(self, cell_index: int) -> int:
+        """How many code cells come before cell ``cell_index``."""
+        return sum(cell.cell_type == "code" for cell in self.notebook.cells[:cell_index])
 
     def _failure(self, exc: Exception, timeout: float | None, kernel_name: str | None) -> CellFailure:
         from jupyter_client.kernelspec import NoSuchKernel
@@ -305,7 +311,8 @@ class _Execution:
         index = self.cell_index
         cell = self.notebook.cells[index] if index is not None else None
         source = cell.source if cell is not None else ""
-        return CellFailure(index, source, ename, evalue, traceback, _printed(cell))
+        code_index = self._code_index(index) if index is not None else None
+        return CellFailure(index, source, ename, evalue, traceback, _printed(cell), code_index)
 
 
 def _traceback(reply: dict[str, Any] | None) -> str:

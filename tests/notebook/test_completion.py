@@ -22,6 +22,14 @@ def first(counter: Counter) -> int:
 def second(first: int) -> int:
     return first * 10
 
+class Scale(dg.Config):
+    factor: int = 2
+    label: str = ""
+
+@dg.asset
+def scaled(config: Scale, second: int) -> int:
+    return second * config.factor
+
 counter = Counter()
 """
 
@@ -72,6 +80,12 @@ def test_a_flag_with_its_value_given_waits_for_nothing(nb, capfd):
 
 def test_config_takes_several_values(nb):
     assert complete(nb, "%build_resources --config counter.start=1 cou") == ["counter."]
+
+
+def test_materialize_config_offers_assets_that_take_config_then_their_fields(nb):
+    assert complete(nb, "%materialize scaled --config ") == ["scaled."]
+    assert complete(nb, "%materialize scaled -c scaled.") == ["scaled.factor=", "scaled.label="]
+    assert complete(nb, "%materialize sca") == ["scaled"]
 
 
 def test_graph_selection_offers_assets_and_resources(nb):

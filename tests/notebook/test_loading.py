@@ -266,3 +266,23 @@ def test_reload_of_a_namespace_target_reads_the_namespace_again():
 
     namespace["extra"] = extra
     assert "extra" in _asset_names(reload_target(loaded, namespace))
+
+
+# -- messages that depend on where the target is looked up -----------------------------------------
+def test_an_unknown_module_mentions_notebook_variables_only_with_a_namespace():
+    with pytest.raises(TargetError) as without:
+        load_target("no_such_module_xyz")
+    assert "notebook variable" not in str(without.value)
+    with pytest.raises(TargetError, match="no notebook variable of that name"):
+        load_target("no_such_module_xyz", {})
+
+
+def test_no_target_with_defs_and_loose_assets_says_which_were_left_out():
+    namespace = _namespace()
+    namespace["defs"] = dg.Definitions(assets=[namespace["raw"]])
+    loaded = load_target(None, namespace)
+    assert loaded.defs is namespace["defs"]
+    (note,) = loaded.notes
+    assert "1 loose @asset in the notebook is not in 'defs' and was not loaded: clean" in note
+    assert "%load_defs" in note
+    assert load_target(None, {"defs": dg.Definitions(assets=[namespace["raw"]])}).notes == ()

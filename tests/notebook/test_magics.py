@@ -110,7 +110,8 @@ def test_reload_ext_is_clean(nb):
 
 
 def test_help_shows_usage():
-    assert "%materialize [-u] [-s SELECT] [-o NAME] [ASSET ...]" in ResnbMagics.materialize.__doc__
+    assert "%materialize [-u] [-s SELECT]" in ResnbMagics.materialize.__doc__
+    assert "[-c ASSET.FIELD=VALUE [ASSET.FIELD=VALUE ...]] [-j JSON]" in ResnbMagics.materialize.__doc__
     assert "--config-json" in ResnbMagics.build_resources.__doc__
 
 
@@ -454,3 +455,42 @@ def test_html_and_text_escape_names():
     assert "<script>" not in html and "&lt;script&gt;" in html and "a&amp;b" in html and "&lt;tag&gt;" in html
     assert "<script>x</script>" in repr(summary)  # plain text stays readable
     assert StatusReport(None, None, {}, {}, {}, {})._repr_mimebundle_()["text/plain"] == "Nothing loaded yet."
+
+
+# -- help, logging, loose assets ---------------------------------------------------------------------
+@pytest.mark.parametrize("magic", MAGIC_NAMES)
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+def test_help_flag_returns_the_usage_as_a_result(ip, magic, flag):
+    result = ip.run_line_magic(magic, flag)
+    usage = getattr(magics_of(ip), magic).__doc__  # what %magic? shows
+    assert repr(result) == usage.strip() and f"%{magic}" in usage
+    assert result._repr_mimebundle_() == {"text/plain": repr(result)}
+
+
+def test_help_flag_after_other_arguments(nb):
+    assert "--upstream" in repr(nb.run_line_magic("materialize", "second -u --help"))
+
+
+def test_context_log_info_shows_by_default(ip, capsys):
+    ip.run_cell(
+        "import resnb as dg\n"
+        "@dg.asset\ndef talk(context) -> int:\n    context.log.info('hello from talk')\n    return 1\n"
+    )
+    ip.run_line_magic("load_defs", "")
+    assert magics_of(ip).settings.log_level == "INFO"
+    ip.run_line_magic("materialize", "talk")
+    err = capsys.readouterr().err
+    assert "hello from talk" in err and "talk" in err.split("hello from talk")[0]
+
+
+def test_load_defs_says_which_loose_assets_defs_leaves_out(ip):
+    ip.run_cell(
+        "import resnb as dg\n"
+        "@dg.asset\ndef kept() -> int:\n    return 1\n"
+        "@dg.asset\ndef loose_one() -> int:\n    return 2\n"
+        "defs = dg.Definitions(assets=[kept])\n"
+    )
+    summary = ip.run_line_magic("load_defs", "")
+    assert list(summary.assets) == ["kept"]
+    assert "not in 'defs' and was not loaded: loose_one" in repr(summary)
+    assert "loose_one" in summary._repr_html_()

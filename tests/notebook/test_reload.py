@@ -211,3 +211,35 @@ def test_the_fingerprint_covers_a_class_of_the_project_it_uses():
     base = asset_fingerprint(_asset(source))
     assert asset_fingerprint(_asset(source)) == base
     assert asset_fingerprint(_asset(source.replace("x * 2", "x * 3"))) != base
+
+
+def test_a_failed_asset_fixed_and_reloaded_is_stale_not_failed(ip, make_package):
+    name = make_package(
+        defs="""
+        import resnb as dg
+
+        @dg.asset
+        def weather() -> int:
+            raise RuntimeError("api down")
+
+        defs = dg.Definitions(assets=[weather])
+        """
+    )
+    ip.run_line_magic("load_defs", f"{name}.defs")
+    with pytest.raises(Exception, match="api down"):
+        ip.run_line_magic("materialize", "weather")
+    assert ip.run_line_magic("resnb_status", "").failed == {"weather": "RuntimeError: api down"}
+    edit(Path(sys.modules[f"{name}.defs"].__file__), 'raise RuntimeError("api down")', "return 1")
+    assert ip.run_line_magic("reload_defs", "").changed["assets"] == ["weather"]
+    status = ip.run_line_magic("resnb_status", "")
+    assert "weather" not in status.failed
+    assert status.stale["weather"][0] == "code changed since it failed"
+    row = next(line for line in repr(status).splitlines() if line.strip().startswith("weather"))
+    assert "stale" in row and "code changed since it failed" in row and "RuntimeError: api down" in row
+    assert magics_state(ip)["weather"] == "stale"
+    assert ip.run_line_magic("materialize", "weather") == 1
+    assert "weather" not in ip.run_line_magic("resnb_status", "").stale
+
+
+def magics_state(ip) -> dict:
+    return ip.magics_manager.registry["ResnbMagics"].session.graph_states()

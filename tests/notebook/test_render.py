@@ -162,12 +162,12 @@ def test_states_fill_nodes_with_their_colour(graph):
 
 
 def test_every_state_has_its_own_colour():
-    assert set(STATE_COLORS) == set(STATES) == {"built", "materialized", "failed", "stale"}
+    assert set(STATE_COLORS) == set(STATES) == {"built", "materialized", "failed", "stale", "skipped"}
     assert len(set(STATE_COLORS.values())) == len(STATES)
 
 
 def test_an_unknown_state_names_the_node_and_the_states(graph):
-    with pytest.raises(ValueError, match=r"'done' for 'raw'.*'built', 'failed', 'materialized', 'stale'"):
+    with pytest.raises(ValueError, match=r"'done' for 'raw'.*'built', 'failed', 'materialized', 'skipped'"):
         graph_to_dot(graph, states={"raw": "done"})
 
 
@@ -186,7 +186,7 @@ def test_the_legend_lists_the_kinds_and_the_states_present(graph):
     dot = graph_to_dot(graph, states={"raw": "failed"})
     legend = dot[dot.index('subgraph "cluster_legend"') :]
     names = re.findall(r'"legend:([^"]+)" \[', legend)
-    assert sorted(names) == ["kind:asset", "kind:op", "kind:resource", "missing", "state:failed"]
+    assert names == ["kind:resource", "kind:asset", "kind:op", "missing", "state:failed"]
     assert f'fillcolor="{STATE_COLORS["failed"]}"' in legend
     assert 'label="missing resource"' in legend
 
@@ -591,7 +591,7 @@ def test_a_graph_whose_layout_would_take_minutes_is_only_described():
     assert layout_size(dependency_graph(defs)) > render_module.MAX_LAYOUT_SIZE
     view = graph_view(defs)
     assert view.svg is None
-    assert view.dot.count(" -> ") == view.edge_count
+    assert view.dot.split('subgraph "cluster_legend"')[0].count(" -> ") == view.edge_count
     assert "too large to draw inline" in view._repr_mimebundle_()["text/plain"]
     narrowed = graph_view(defs, select="+a00150")
     assert narrowed.svg is not None and narrowed.node_count == 3
@@ -608,3 +608,46 @@ def test_to_source_hands_the_dot_text_to_the_graphviz_package():
     source = view.to_source()
     assert isinstance(source, graphviz.Source)
     assert source.source == view.dot
+
+
+def test_a_skipped_asset_has_its_colour_and_a_legend_entry(graph):
+    dot = graph_to_dot(graph, states={"raw": "failed", "clean": "skipped"})
+    assert f'fillcolor="{STATE_COLORS["skipped"]}"' in node_line(dot, "clean")
+    assert '"legend:state:skipped" [' in dot
+
+
+def _legend_text_rows(svg: str) -> set[str]:
+    """The y coordinates of the legend nodes' labels in a rendered SVG."""
+    root = ET.fromstring(svg)
+    rows = set()
+    for group in root.iter(f"{SVG}g"):
+        title = group.findtext(f"{SVG}title") or ""
+        if group.get("class") == "node" and title.startswith("legend:"):
+            rows.update(text.get("y") for text in group.iter(f"{SVG}text"))
+    return rows
+
+
+def test_the_legend_is_one_row_no_taller_than_a_small_graph():
+    graph = dependency_graph(_defs())
+    states = {"raw": "materialized", "clean": "failed", "other": "skipped", "resource:api": "built"}
+    dot = graph_to_dot(graph, states=states)
+    legend = dot[dot.index('subgraph "cluster_legend"') :]
+    assert 'edge [style="invis"];' in legend
+    assert '"legend:kind:resource" -> "legend:kind:asset";' in legend
+    svg = render(dot, "svg")
+    if svg is None:
+        pytest.skip("no Graphviz renderer")
+    assert len(_legend_text_rows(svg.decode())) == 1, "every legend entry on one row"
+    small = DependencyGraph()
+    small.add_node("a", "asset")
+    with_legend = ET.fromstring(render(graph_to_dot(small, states={"a": "skipped"}), "svg").decode())
+    without = ET.fromstring(render(graph_to_dot(small, legend=False), "svg").decode())
+    assert _cluster_height(with_legend) <= float(without.get("height").rstrip("pt"))
+
+
+def _cluster_height(root: ET.Element) -> float:
+    """The height of the legend's dashed box in a rendered SVG."""
+    (cluster,) = [g for g in root.iter(f"{SVG}g") if g.get("class") == "cluster"]
+    points = cluster.find(f"{SVG}polygon").get("points").split()
+    ys = [float(point.split(",")[1]) for point in points]
+    return max(ys) - min(ys)

@@ -65,8 +65,8 @@ def test_a_broken_tutorial_fails_the_suite_naming_the_cell(pytester: pytest.Pyte
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         [
-            "notebooks/01_broken.ipynb: FAILED at cell 1 (NameError: name 'undefined_name' is not defined)*",
-            "cell 1 source:",
+            "notebooks/01_broken.ipynb: FAILED at cell 2 (code cell 1) (NameError: name 'undefined_name' is not defined)*",
+            "cell 2 (code cell 1) source:",
             "    total = undefined_name + 1",
             "traceback:",
             "*----> 1 total = undefined_name + 1*",

@@ -26,7 +26,9 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float | None]]:
         failure = None
         if Path(path).name.startswith("broken"):
             traceback = "ZeroDivisionError                         Traceback (most recent call last)\n"
-            failure = CellFailure(1, "total = 1 / 0", "ZeroDivisionError", "division by zero", traceback)
+            failure = CellFailure(
+                1, "total = 1 / 0", "ZeroDivisionError", "division by zero", traceback, code_index=0
+            )
         return NotebookReport(Path(path), 0.5, 2, failure)
 
     monkeypatch.setattr(plugin, "run_notebook", fake_run_notebook)
@@ -80,15 +82,15 @@ def test_a_failure_is_reported_as_the_notebook_cell_and_traceback(
     result.stdout.fnmatch_lines(
         [
             "*_ notebook broken.ipynb _*",
-            "nbs/broken.ipynb: FAILED at cell 1 (ZeroDivisionError: division by zero) after 0.5 s",
+            "nbs/broken.ipynb: FAILED at cell 2 (code cell 1) (ZeroDivisionError: division by zero) after 0.5 s",
             "",
-            "cell 1 source:",
+            "cell 2 (code cell 1) source:",
             "    total = 1 / 0",
             "",
             "traceback:",
             "    ZeroDivisionError*Traceback (most recent call last)",
             "*short test summary info*",
-            "FAILED nbs/broken.ipynb::broken - nbs/broken.ipynb: FAILED at cell 1*",
+            "FAILED nbs/broken.ipynb::broken - nbs/broken.ipynb: FAILED at cell 2 (code c*",
         ]
     )
     assert "raise_for_failure" not in result.stdout.str(), "no pytest or resnb internals in the report"

@@ -90,8 +90,9 @@ def test_a_failing_cell_is_named_with_its_source_output_and_ansi_free_traceback(
 
     failure = report.failure
     assert failure is not None and not report.ok
-    assert (failure.cell_index, failure.source, failure.ename, failure.evalue) == (
+    assert (failure.cell_index, failure.code_index, failure.source, failure.ename, failure.evalue) == (
         2,
+        1,
         source,
         "ValueError",
         "no good",
@@ -110,8 +111,8 @@ def test_a_failing_cell_is_named_with_its_source_output_and_ansi_free_traceback(
         report.raise_for_failure()
     message = str(raised.value)
     assert isinstance(raised.value, AssertionError)
-    assert message.startswith(f"{notebook}: FAILED at cell 2 (ValueError: no good)")
-    assert "cell 2 source:\n    print('before the error')\n    def boom():" in message
+    assert message.startswith(f"{notebook}: FAILED at cell 3 (code cell 2) (ValueError: no good)")
+    assert "cell 3 (code cell 2) source:\n    print('before the error')\n    def boom():" in message
     assert "traceback:\n" in message and "ValueError: no good" in message
 
 
@@ -207,3 +208,13 @@ def test_report_text_without_a_cell_and_pickling_of_the_failure() -> None:
     )
     error = pickle.loads(pickle.dumps(NotebookFailure(report)))
     assert error.report == report and str(error) == str(report)
+
+
+def test_a_cell_is_named_by_its_position_and_its_rank_among_code_cells() -> None:
+    failure = CellFailure(4, "1 / 0", "ZeroDivisionError", "division by zero", code_index=2)
+    assert failure.where == "cell 5 (code cell 3)"
+    assert failure.cell_index == 4, "the attribute stays 0-based"
+    report = NotebookReport(Path("nb.ipynb"), 1.0, 3, failure)
+    assert str(report).startswith("nb.ipynb: FAILED at cell 5 (code cell 3) (ZeroDivisionError")
+    assert "cell 5 (code cell 3) source:\n    1 / 0" in str(report)
+    assert CellFailure(0, "x", "E", "v").where == "cell 1"
