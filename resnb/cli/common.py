@@ -139,18 +139,9 @@ def _warning_line(command: str, message: Any, category: type[Warning], filename:
 
 def _stderr_handler() -> Any:
     """A logging handler writing to whatever ``sys.stderr`` is when a record comes (tests swap it)."""
-    import logging
+    from resnb._stderr import CurrentStderrHandler
 
-    class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-        @property  # type: ignore[override]
-        def stream(self) -> Any:
-            return sys.stderr
-
-        @stream.setter
-        def stream(self, value: Any) -> None:
-            pass  # always the current sys.stderr
-
-    return StderrHandler()
+    return CurrentStderrHandler()
 
 
 def count(number: int, noun: str) -> str:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import atexit
 import logging
-import sys
 import weakref
 from dataclasses import dataclass
 from typing import Any
+
+from resnb._stderr import CurrentStderrHandler
 
 __all__ = ["load_ipython_extension", "unload_ipython_extension"]
 
@@ -76,18 +77,6 @@ def unload_ipython_extension(ipython: Any) -> None:
     magics.session.close()
 
 
-class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever ``sys.stderr`` is when a record is emitted (a kernel or a test swaps it)."""
-
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, value: Any) -> None:
-        pass  # always the current sys.stderr
-
-
 def _add_log_handler() -> logging.Handler | None:
     """Show resnb's log records (at the ``Resnb.log_level``) unless the logger already has a handler.
 
@@ -97,7 +86,7 @@ def _add_log_handler() -> logging.Handler | None:
     logger = logging.getLogger("resnb")
     if logger.handlers:
         return None
-    handler = _CurrentStderrHandler()
+    handler = CurrentStderrHandler()
     handler.setFormatter(logging.Formatter(_LOG_FORMAT))
     logger.addHandler(handler)
     return handler
