@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from resnb.core.config import Config, class_info, format_validation_error, set_masked
-from resnb.core.env import EnvVar, IntEnvVar, is_env_ref
+from resnb.core.env import EnvVar, IntEnvVar, contains_env_ref, is_env_ref
 from resnb.core.legacy_config import resolve_env_form
 from resnb.core.resources import ConfigurableResourceFactory, PartialResource
 from resnb.errors import ConfigError, UnknownFieldError, did_you_mean, listing
@@ -40,16 +40,6 @@ def _adapter(cls: type[Config], name: str) -> TypeAdapter[Any] | None:
 
             _ADAPTERS[key] = TypeAdapter(field.annotation)
     return _ADAPTERS[key]
-
-
-def _contains_env(value: Any) -> bool:
-    if is_env_ref(value):
-        return True
-    if isinstance(value, (list, tuple)):
-        return any(is_env_ref(v) for v in value)
-    if isinstance(value, dict):
-        return any(is_env_ref(v) for v in value.values())
-    return False
 
 
 def _resolve_plain(value: Any, where: str) -> Any:
@@ -86,7 +76,7 @@ def _resolve_fields(obj: Config, where: str) -> tuple[dict[str, Any], dict[str, 
                 updates[name] = value.model_copy(update=sub_updates)
                 set_masked(updates[name], sub_masked)
             continue
-        if not _contains_env(value):
+        if not contains_env_ref(value):
             continue
         field_where = f"{where}, field '{name}'"
         updates[name] = _validated(cls, name, _resolve_plain(value, field_where), value, field_where)

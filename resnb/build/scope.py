@@ -40,7 +40,7 @@ from resnb.errors import (
 if TYPE_CHECKING:
     import logging
 
-__all__ = ["PreBuilt", "ResourceScope", "TeardownProblem", "check_resource_mapping"]
+__all__ = ["PreBuilt", "ResourceScope", "TeardownProblem", "check_resource_mapping", "definition_label"]
 
 _BASE = ConfigurableResourceFactory
 
@@ -289,7 +289,7 @@ class ResourceScope:
             raise
         except Exception as exc:
             raise ResourceFunctionError(
-                f"Error initialising resource '{key}' ({_describe(value)}): "
+                f"Error initialising resource '{key}' ({definition_label(value)}): "
                 f"{exception_summary(exc)}. The resources initialised before it were torn "
                 "down; see the exception above for where it was raised.",
                 key=key,
@@ -356,9 +356,10 @@ def _is_generator(value: Any) -> bool:
     return inspect.isgenerator(value)
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, ResourceDefinition):
-        return f"@resource {value.name}"
-    if isinstance(value, PartialResource):
-        return f"{value.resource_cls.__name__}.configure_at_launch()"
-    return type(value).__name__
+def definition_label(definition: Any) -> str:
+    """How users know a definition: ``Warehouse``, ``Warehouse.configure_at_launch()``, ``@resource db``."""
+    if isinstance(definition, PartialResource):
+        return f"{definition.resource_cls.__name__}.configure_at_launch()"
+    if isinstance(definition, ResourceDefinition):
+        return f"@resource {definition.name}"
+    return definition.__name__ if isinstance(definition, type) else type(definition).__name__

@@ -8,7 +8,7 @@ from typing import Any
 
 from resnb.errors import EnvVarError
 
-__all__ = ["EnvVar", "IntEnvVar", "is_env_ref", "unset_env_var_error"]
+__all__ = ["EnvVar", "IntEnvVar", "contains_env_ref", "is_env_ref", "unset_env_var_error"]
 
 
 class EnvVar(str):
@@ -115,6 +115,17 @@ class IntEnvVar(int):
 def is_env_ref(value: object) -> bool:
     """True for an :class:`EnvVar` or :class:`IntEnvVar`."""
     return type(value) is EnvVar or type(value) is IntEnvVar
+
+
+def contains_env_ref(value: object) -> bool:
+    """True for an env var reference, or a list, tuple or dict (values) holding one."""
+    if is_env_ref(value):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(is_env_ref(v) for v in value)
+    if isinstance(value, dict):
+        return any(is_env_ref(v) for v in value.values())
+    return False
 
 
 def unset_env_var_error(missing: Sequence[tuple[str, str]]) -> EnvVarError:

@@ -96,11 +96,9 @@ class _StepRunner:
         )
 
     def _load(self, step: Step, param: str, source: Any) -> Any:
-        if source.step is not None and (source.step, source.output) in self.outputs:
-            manager = self.values[source.io_manager_key]
-            if type(manager) is InMemoryIOManager:
-                return self.outputs[(source.step, source.output)]
         manager = self.values[source.io_manager_key]
+        if type(manager) is InMemoryIOManager and (source.step, source.output) in self.outputs:
+            return self.outputs[(source.step, source.output)]
         upstream = OutputContext(
             source.step or source.producer or "", source.output, source.asset_key, self.run_id
         )

@@ -14,8 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from resnb.build.scope import definition_label
 from resnb.core.config import Config, class_info, is_nested_resource_field
-from resnb.core.env import is_env_ref
+from resnb.core.env import contains_env_ref, is_env_ref
 from resnb.core.legacy import ResourceDefinition
 from resnb.core.legacy_config import Field as LegacyField
 from resnb.core.resources import ConfigurableResourceFactory, PartialResource, ResourceParam
@@ -99,7 +100,9 @@ class ConfigField:
     @property
     def sensitive(self) -> bool:
         """True when the value must never be shown (a secret, read from an env var, or masked by name)."""
-        return self.secret or self.env_var is not None or _holds_env(self.current) or self.masked_by_name
+        return (
+            self.secret or self.env_var is not None or contains_env_ref(self.current) or self.masked_by_name
+        )
 
     @property
     def model(self) -> type[BaseModel] | None:
@@ -114,23 +117,6 @@ class ConfigField:
             hint = typing.Annotated[(self.annotation, *self.metadata)] if self.metadata else self.annotation
             self._adapter = TypeAdapter(hint)
         return self._adapter
-
-
-def _holds_env(value: Any) -> bool:
-    if isinstance(value, (list, tuple)):
-        return any(is_env_ref(v) for v in value)
-    if isinstance(value, dict):
-        return any(is_env_ref(v) for v in value.values())
-    return False
-
-
-def definition_label(definition: Any) -> str:
-    """How users know a definition: ``Warehouse``, ``Warehouse.configure_at_launch()``, ``@resource db``."""
-    if isinstance(definition, PartialResource):
-        return f"{definition.resource_cls.__name__}.configure_at_launch()"
-    if isinstance(definition, ResourceDefinition):
-        return f"@resource {definition.name}"
-    return definition.__name__ if isinstance(definition, type) else type(definition).__name__
 
 
 def values_of(value: Any) -> dict[str, Any]:
