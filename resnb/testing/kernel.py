@@ -4,10 +4,12 @@ No kernelspec has to be installed: the spec is the one ipykernel would install, 
 ``sys.executable``, so a notebook run from a virtual environment sees exactly the packages of that
 environment. Where jupyter_client and ipykernel support it, the kernel's sockets are encrypted.
 
-The kernel's stderr is relayed to this process's ``sys.stderr`` line by line, except while the
-kernel is being shut down by a signal (Ctrl-C): ipykernel then prints a ZMQError traceback for the
-reply it can no longer send, which says nothing about the notebook. This module imports
-jupyter_client and ipykernel, so :mod:`resnb.testing.runner` imports it only when a notebook runs.
+The kernel's stderr is relayed to this process's ``sys.stderr`` as it comes. While the kernel shuts
+down, ipykernel may race its own socket teardown and log a ``zmq.error.ZMQError`` traceback (see
+ipython/ipykernel#1518) that says nothing about the notebook: what the kernel writes during a
+normal shutdown is held back and passed on without such tracebacks, and everything is dropped when
+a signal (Ctrl-C) shuts it down. This module imports jupyter_client and ipykernel, so
+:mod:`resnb.testing.runner` imports it only when a notebook runs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import os
+import re
 import sys
 import threading
 from typing import Any
@@ -23,10 +26,51 @@ from ipykernel.kernelspec import get_kernel_dict
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
-__all__ = ["CurrentInterpreterKernelManager", "StderrRelay", "current_interpreter_spec"]
+__all__ = [
+    "CurrentInterpreterKernelManager",
+    "StderrRelay",
+    "current_interpreter_spec",
+    "without_zmq_shutdown_tracebacks",
+]
 
 _CHUNK = 65536
 _LAST_WORDS_SECONDS = 2.0  # how long a shut-down kernel's stderr may stay open (a grandchild holding it)
+
+
+_TRACEBACK_START = "Traceback (most recent call last):"
+# the line a tornado/asyncio logger writes just before the traceback of a failed callback
+_CALLBACK_HEADER = re.compile(r"(tornado|ZMQStream|Exception in callback)")
+
+
+def without_zmq_shutdown_tracebacks(text: str) -> str:
+    """``text`` without the tracebacks that end in a ``zmq.error`` (and their logger header line).
+
+    Those are what ipykernel prints when it sends on a socket it is closing; any other text,
+    including other tracebacks, is kept as it is.
+    """
+    lines = text.splitlines(keepends=True)
+    kept: list[str] = []
+    index = 0
+    while index < len(lines):
+        end = _traceback_end(lines, index)
+        if end is None or not lines[end - 1].startswith("zmq.error."):
+            kept.append(lines[index])
+            index += 1
+            continue
+        if kept and _CALLBACK_HEADER.search(kept[-1]):
+            kept.pop()
+        index = end
+    return "".join(kept)
+
+
+def _traceback_end(lines: list[str], start: int) -> int | None:
+    """One past the exception line of the traceback starting at ``lines[start]``, if one does."""
+    if lines[start].rstrip("\r\n") != _TRACEBACK_START:
+        return None
+    for index in range(start + 1, len(lines)):
+        if lines[index][:1] not in (" ", "\t"):
+            return index + 1
+    return None
 
 
 def current_interpreter_spec() -> KernelSpec:
@@ -40,12 +84,15 @@ class StderrRelay:
 
     Give :attr:`write_fd` to the child process as its stderr, then call :meth:`start`: it closes
     this process's copy of the write end, so the thread stops when the child (and whatever it
-    spawned with the same stderr) has exited.
+    spawned with the same stderr) has exited. Between :meth:`hold` and :meth:`release` the text
+    is kept back, to be passed on without ZMQ shutdown tracebacks.
     """
 
     def __init__(self) -> None:
         self.read_fd, self.write_fd = os.pipe()
         self.muted = False
+        self._held: list[str] | None = None
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._copy, name="resnb-kernel-stderr", daemon=True)
 
     def start(self) -> None:
@@ -57,6 +104,20 @@ class StderrRelay:
         """Drop everything written from now on."""
         self.muted = True
 
+    def hold(self) -> None:
+        """Keep what is written from now on until :meth:`release`."""
+        with self._lock:
+            if self._held is None:
+                self._held = []
+
+    def release(self) -> None:
+        """Pass on what was held, without ZMQ shutdown tracebacks, and copy as it comes again."""
+        with self._lock:
+            held, self._held = self._held, None
+            text = without_zmq_shutdown_tracebacks("".join(held or ()))
+            if text and not self.muted:
+                _write_stderr(text)
+
     def join(self, timeout: float | None = None) -> bool:
         """Wait until the child's stderr is closed; return whether it is."""
         self._thread.join(timeout)
@@ -66,10 +127,21 @@ class StderrRelay:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         with open(self.read_fd, "rb", buffering=0) as source:
             while chunk := source.read(_CHUNK):
-                text = decoder.decode(chunk)
-                if text and not self.muted:
-                    sys.stderr.write(text)
-                    sys.stderr.flush()
+                self._pass_on(decoder.decode(chunk))
+
+    def _pass_on(self, text: str) -> None:
+        with self._lock:
+            if not text or self.muted:
+                return
+            if self._held is not None:
+                self._held.append(text)
+            else:
+                _write_stderr(text)
+
+
+def _write_stderr(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
 
 
 class CurrentInterpreterKernelManager(AsyncKernelManager):
@@ -112,8 +184,14 @@ class CurrentInterpreterKernelManager(AsyncKernelManager):
     async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:  # type: ignore[override]
         """Shut the kernel down; quietly when a signal handler (another task) does it."""
         relay = self.stderr_relay
-        if relay is not None and asyncio.current_task() is not self._starting_task:
-            relay.mute()
-        await super().shutdown_kernel(now=now, restart=restart)
-        if relay is not None and not restart:  # let the relay pass on the kernel's last words
-            await asyncio.get_running_loop().run_in_executor(None, relay.join, _LAST_WORDS_SECONDS)
+        if relay is not None:
+            relay.hold()
+            if asyncio.current_task() is not self._starting_task:
+                relay.mute()
+        try:
+            await super().shutdown_kernel(now=now, restart=restart)
+            if relay is not None and not restart:  # let the relay pass on the kernel's last words
+                await asyncio.get_running_loop().run_in_executor(None, relay.join, _LAST_WORDS_SECONDS)
+        finally:
+            if relay is not None:
+                relay.release()

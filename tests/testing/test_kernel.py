@@ -50,3 +50,45 @@ def test_a_kernel_stderr_reaches_ours_when_a_notebook_runs(
 
     assert report.ok, report
     assert "from the kernel itself\n" in capsys.readouterr().err
+
+
+ZMQ_NOISE = """ERROR:tornado.general:Uncaught exception in ZMQStream callback
+Traceback (most recent call last):
+  File "/venv/site-packages/ipykernel/kernelbase.py", line 408, in process_control
+    sys.stderr.flush()
+  File "zmq/backend/cython/_zmq.py", line 190, in zmq.backend.cython._zmq._check_rc
+zmq.error.ZMQError: Socket operation on non-socket
+"""
+USER_TRACEBACK = """Traceback (most recent call last):
+  File "teardown.py", line 3, in close
+    raise RuntimeError("pool left open")
+RuntimeError: pool left open
+"""
+
+
+def test_zmq_shutdown_tracebacks_are_removed_and_everything_else_kept() -> None:
+    from resnb.testing.kernel import without_zmq_shutdown_tracebacks
+
+    text = "closing pool\n" + ZMQ_NOISE + USER_TRACEBACK + ZMQ_NOISE.split("\n", 1)[1] + "bye\n"
+
+    assert without_zmq_shutdown_tracebacks(text) == "closing pool\n" + USER_TRACEBACK + "bye\n"
+    assert without_zmq_shutdown_tracebacks(USER_TRACEBACK) == USER_TRACEBACK
+    assert without_zmq_shutdown_tracebacks("Traceback (most recent call last):\n  cut off") == (
+        "Traceback (most recent call last):\n  cut off"
+    )
+
+
+def test_a_held_relay_passes_on_the_text_without_zmq_noise_when_released(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    relay = StderrRelay()
+    relay.hold()
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    script = "import sys; sys.stderr.write(" + repr("last words\n" + ZMQ_NOISE) + ")"
+    subprocess.run([sys.executable, "-c", script], stderr=relay.write_fd, env=env, check=True, timeout=60)
+    relay.start()
+
+    assert relay.join(timeout=60)
+    assert capsys.readouterr().err == "", "held until released"
+    relay.release()
+    assert capsys.readouterr().err == "last words\n"
