@@ -660,9 +660,13 @@ def test_results_are_picklable_values_only() -> None:
 
 
 INTERRUPTED = """
-import os, sys, time
+import os, signal, sys, time
 from pathlib import Path
 import resnb as dg
+
+# A shell starts background jobs with SIGINT ignored, and Python keeps it ignored: a terminal's
+# Ctrl-C is what this script stands for, so it gets Python's usual KeyboardInterrupt back.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = sys.argv[1]
 
