@@ -43,6 +43,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "AssetsDefinition": ("resnb.core.assets", "AssetsDefinition"),
     "Definitions": ("resnb.core.definitions", "Definitions"),
     "GraphDefinition": ("resnb.core.graphs", "GraphDefinition"),
+    "GraphOut": ("resnb.core.keys", "GraphOut"),
     "In": ("resnb.core.keys", "In"),
     "JobDefinition": ("resnb.core.jobs", "JobDefinition"),
     "OpDefinition": ("resnb.core.ops", "OpDefinition"),
@@ -155,7 +156,7 @@ if TYPE_CHECKING:  # pragma: no cover - mirrors _EXPORTS for type checkers and I
     from resnb.core.graphs import GraphDefinition, graph
     from resnb.core.io_manager import ConfigurableIOManager, ConfigurableIOManagerFactory, IOManager
     from resnb.core.jobs import JobDefinition, job
-    from resnb.core.keys import AssetIn, AssetKey, AssetOut, In, Out, Output, RunConfig
+    from resnb.core.keys import AssetIn, AssetKey, AssetOut, GraphOut, In, Out, Output, RunConfig
     from resnb.core.legacy import ResourceDefinition, resource
     from resnb.core.legacy_config import Field
     from resnb.core.ops import OpDefinition, op

@@ -2,14 +2,17 @@
 
 While a graph (or job) function runs, calling an op records a :class:`NodeInvocation` and returns
 :class:`OutputHandle` references instead of running it; nested graphs are inlined under a prefixed
-node name (``outer.inner``). :mod:`resnb.core.jobs` turns graphs into jobs.
+node name (``outer.inner``). A graph's own inputs are :class:`GraphInput` placeholders while it is
+composed: the op inputs they reach stay unconnected and are recorded in
+:attr:`GraphDefinition.input_mappings`, to be given at launch (``input_values=`` or
+``run_config={"inputs": {...}}``). :mod:`resnb.core.jobs` turns graphs into jobs.
 """
 
 from __future__ import annotations
 
 import inspect
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from resnb.errors import DefinitionError, InvocationError, listing
@@ -21,12 +24,14 @@ if TYPE_CHECKING:
 __all__ = [
     "Composition",
     "GraphDefinition",
+    "GraphInput",
     "NodeInvocation",
     "OutputHandle",
     "compose",
     "current_composition",
     "graph",
     "graph_inputs",
+    "named_outputs",
 ]
 
 _COMPOSING = threading.local()
@@ -37,6 +42,12 @@ class OutputHandle(NamedTuple):
 
     node_name: str
     output_name: str
+
+
+class GraphInput(NamedTuple):
+    """What a graph function's parameter is while the graph is composed: a top-level input."""
+
+    name: str
 
 
 class NodeInvocation(NamedTuple):
@@ -59,6 +70,8 @@ class Composition:
         self.graph_name = graph_name
         self.nodes: dict[str, NodeInvocation] = {}
         self.aliases: dict[tuple[str, str], OutputHandle] = {}
+        #: graph input name -> the (node name, input name) pairs it feeds
+        self.input_mappings: dict[str, list[tuple[str, str]]] = {}
         self._uses: dict[str, int] = {}
         self._prefix = ""
 
@@ -78,19 +91,10 @@ class Composition:
             returned = graph_def.compose_fn(*args, **kwargs)
         finally:
             self._prefix = outer_prefix
-        self._alias_outputs(f"{outer_prefix}{node_name}", returned)
+        graph_node = f"{outer_prefix}{node_name}"
+        for name, handle in named_outputs(returned).items():
+            self.aliases[(graph_node, name)] = handle
         return returned
-
-    def _alias_outputs(self, node_name: str, returned: Any) -> None:
-        """Name the handles a nested graph returned: ``result``, ``result_0``... or its dict keys."""
-        single = isinstance(returned, OutputHandle) or not isinstance(returned, tuple)
-        handles = (returned,) if single else returned
-        names = ["result"] if len(handles) == 1 else [f"result_{i}" for i in range(len(handles))]
-        if isinstance(returned, dict):
-            handles, names = tuple(returned.values()), list(returned)
-        for name, handle in zip(names, handles):
-            if isinstance(handle, OutputHandle):
-                self.aliases[(node_name, name)] = handle
 
     def add(
         self, op_def: OpDefinition, args: tuple[Any, ...], kwargs: dict[str, Any], name: str | None = None
@@ -120,29 +124,47 @@ class Composition:
             )
         bound = dict(zip(names, args))
         bound.update(kwargs)
+        connected: dict[str, OutputHandle] = {}
         for input_name, value in bound.items():
             if input_name not in names:
                 raise DefinitionError(
                     f"In graph '{self.graph_name}', op '{node_name}' has no input '{input_name}'. "
                     f"Its inputs: {listing(names)}."
                 )
-            if not isinstance(value, OutputHandle):
+            if isinstance(value, GraphInput):
+                self.input_mappings.setdefault(value.name, []).append((node_name, input_name))
+            elif isinstance(value, OutputHandle):
+                connected[input_name] = value
+            else:
                 raise DefinitionError(
                     f"In graph '{self.graph_name}', input '{input_name}' of op '{node_name}' must "
-                    "be the output of another op call (values are passed at run time)."
+                    "be the output of another op call or an input of the graph (values are passed "
+                    "at run time)."
                 )
-        return bound
+        return connected
+
+
+def named_outputs(returned: Any) -> dict[str, OutputHandle]:
+    """The op outputs a graph function returned, by graph output name.
+
+    One handle is ``result``; a tuple gives ``result_0``, ``result_1``...; a dict its keys.
+    """
+    if isinstance(returned, dict):
+        pairs = list(returned.items())
+    elif isinstance(returned, tuple) and not isinstance(returned, OutputHandle):
+        pairs = [(f"result_{i}", handle) for i, handle in enumerate(returned)]
+        if len(pairs) == 1:
+            pairs = [("result", returned[0])]
+    else:
+        pairs = [("result", returned)]
+    return {str(name): handle for name, handle in pairs if isinstance(handle, OutputHandle)}
 
 
 def graph_inputs(graph_def: GraphDefinition) -> list[str]:
     """The parameters of a graph's composition function (its inputs)."""
     if graph_def.compose_fn is None:
         return []
-    return [
-        p.name
-        for p in inspect.signature(graph_def.compose_fn).parameters.values()
-        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-    ]
+    return _input_parameters(graph_def.compose_fn)
 
 
 class GraphDefinition:
@@ -155,12 +177,17 @@ class GraphDefinition:
         description: str | None = None,
         compose_fn: Callable[..., Any] | None = None,
         aliases: Mapping[tuple[str, str], OutputHandle] | None = None,
+        input_mappings: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+        outputs: Mapping[str, OutputHandle] | None = None,
     ) -> None:
         self.name = name
         self.nodes = dict(nodes)
         self.description = description
         self.compose_fn = compose_fn
         self.aliases = dict(aliases or {})
+        self.input_mappings = {key: tuple(pairs) for key, pairs in (input_mappings or {}).items()}
+        #: the graph's own outputs (what its function returned): name -> the op output it is
+        self.outputs = dict(outputs or {})
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         composition = current_composition()
@@ -178,9 +205,13 @@ class GraphDefinition:
         resource_defs: Mapping[str, Any] | None = None,
         config: Any = None,
         executor_def: Any = None,
+        input_values: Mapping[str, Any] | None = None,
         **_ignored: Any,
     ) -> JobDefinition:
-        """A job running this graph with ``resource_defs``; one graph can make several jobs."""
+        """A job running this graph with ``resource_defs``; one graph can make several jobs.
+
+        ``input_values`` gives the graph's own inputs (any Python values) for every run of the job.
+        """
         from resnb.core.jobs import JobDefinition, check_unconnected_inputs_loadable  # builds on this module
 
         job_def = JobDefinition(
@@ -190,6 +221,7 @@ class GraphDefinition:
             executor_def,
             description or self.description,
             config,
+            input_values,
         )
         check_unconnected_inputs_loadable(job_def)
         if resource_defs is not None:
@@ -212,17 +244,56 @@ class GraphDefinition:
         return f"<GraphDefinition {self.name}>"
 
 
-def compose(fn: Callable[..., Any], name: str, description: str | None) -> GraphDefinition:
-    """Run ``fn`` (unless it takes inputs) recording its op calls; the graph they make."""
+def compose(
+    fn: Callable[..., Any], name: str, description: str | None, out: Any = None, kind: str = "graph"
+) -> GraphDefinition:
+    """Run ``fn`` recording its op calls (its inputs are placeholders); the graph they make."""
     composition = Composition(name)
     previous = current_composition()
     _COMPOSING.current = composition
     try:
-        if not inspect.signature(fn).parameters:
-            fn()
+        returned = _call_with_placeholders(fn)
     finally:
         _COMPOSING.current = previous
-    return GraphDefinition(name, composition.nodes, description, fn, composition.aliases)
+    outputs = named_outputs(returned)
+    _check_declared_outputs(kind, name, outputs, out)
+    return GraphDefinition(
+        name, composition.nodes, description, fn, composition.aliases, composition.input_mappings, outputs
+    )
+
+
+def _check_declared_outputs(kind: str, name: str, outputs: Mapping[str, OutputHandle], out: Any) -> None:
+    """A job returns no outputs; a graph given ``out={...}`` returns exactly those names."""
+    if kind == "job" and outputs:
+        raise DefinitionError(
+            f"@job '{name}' returns op outputs ({listing(outputs)}), but a job has no outputs. Drop "
+            "the return, or make it a @graph (whose outputs are read with result.output_value()) and "
+            "turn it into a job with .to_job()."
+        )
+    if isinstance(out, Mapping) and set(out) != set(outputs):
+        raise DefinitionError(
+            f"@graph '{name}' declares outputs {listing(out)} in out=, but returns {listing(outputs) or 'none'}. "
+            "Return a dict with exactly the declared names."
+        )
+
+
+def _call_with_placeholders(fn: Callable[..., Any]) -> Any:
+    """Call ``fn`` with a :class:`GraphInput` for each of its inputs."""
+    parameters = inspect.signature(fn).parameters.values()
+    positional = [GraphInput(p.name) for p in parameters if p.kind is p.POSITIONAL_ONLY]
+    named = {
+        p.name: GraphInput(p.name) for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    }
+    return fn(*positional, **named)
+
+
+def _input_parameters(fn: Callable[..., Any]) -> list[str]:
+    """The parameters of ``fn`` that are graph inputs: all but ``*args``/``**kwargs``."""
+    return [
+        p.name
+        for p in inspect.signature(fn).parameters.values()
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
 
 
 def graph(
@@ -230,11 +301,16 @@ def graph(
     *,
     name: str | None = None,
     description: str | None = None,
+    out: Any = None,
     **_ignored: Any,
 ) -> Any:
-    """Define a graph by calling ops inside a function (bare or called)."""
+    """Define a graph by calling ops inside a function (bare or called).
+
+    What the function returns are the graph's outputs: one op output (``result``), or a dict of
+    them, declared with ``out={"name": GraphOut(), ...}``.
+    """
 
     def decorate(fn: Callable[..., Any]) -> GraphDefinition:
-        return compose(fn, name or fn.__name__, description or inspect.getdoc(fn))
+        return compose(fn, name or fn.__name__, description or inspect.getdoc(fn), out)
 
     return decorate(compose_fn) if compose_fn is not None else decorate

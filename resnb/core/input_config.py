@@ -137,7 +137,7 @@ class InputLoader:
         forms = f" (or {_FORMS_TEXT})" if self.kind == "scalar" else ""
         return ConfigError(
             f"Run config for {where}{_at(path)} is {_shown(value)} ({type(value).__name__}), but it "
-            f"takes {self.describe()}{forms}. Fix the value in run_config['ops'][...]['inputs']."
+            f"takes {self.describe()}{forms}. Fix that value in the run config."
         )
 
     # -- at run time ------------------------------------------------------------------------------

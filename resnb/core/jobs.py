@@ -9,7 +9,13 @@ from typing import Any
 from resnb.core.graphs import GraphDefinition, NodeInvocation, compose, graph_inputs
 from resnb.errors import DefinitionError, MissingResourceError, did_you_mean, listing
 
-__all__ = ["JobDefinition", "check_inputs_connected", "check_unconnected_inputs_loadable", "job"]
+__all__ = [
+    "JobDefinition",
+    "check_input_value_names",
+    "check_inputs_connected",
+    "check_unconnected_inputs_loadable",
+    "job",
+]
 
 
 class JobDefinition:
@@ -23,6 +29,7 @@ class JobDefinition:
         executor_def: Any = None,
         description: str | None = None,
         config: Any = None,
+        input_values: Mapping[str, Any] | None = None,
     ) -> None:
         from resnb.build.scope import check_resource_mapping
 
@@ -32,8 +39,15 @@ class JobDefinition:
         self.executor_def = executor_def
         self.description = description
         self.config = config
+        self.input_values = dict(input_values or {})
+        check_input_value_names(self, self.input_values)
         self.assets: tuple[Any, ...] = ()  # asset jobs: the assets in scope ...
         self.asset_selection: Any = None  # ... and which of them run
+
+    @property
+    def graph_inputs(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """The graph's own inputs: name -> the (op node, op input) pairs each one feeds."""
+        return {name: self.graph.input_mappings.get(name, ()) for name in graph_inputs(self.graph)}
 
     @property
     def nodes(self) -> dict[str, NodeInvocation]:
@@ -66,6 +80,7 @@ class JobDefinition:
             self.executor_def,
             self.description,
             self.config,
+            self.input_values,
         )
         copy.assets = self.assets
         copy.asset_selection = self.asset_selection
@@ -84,33 +99,45 @@ class JobDefinition:
         return execute_job_definition(self, run_config, resources, raise_on_error, executor=None, **kwargs)
 
     def execute(
-        self, run_config: Any = None, resources: Mapping[str, Any] | None = None, raise_on_error: bool = True
+        self,
+        run_config: Any = None,
+        resources: Mapping[str, Any] | None = None,
+        raise_on_error: bool = True,
+        input_values: Mapping[str, Any] | None = None,
     ) -> Any:
         """Run the job with its own ``executor_def`` (multiprocess jobs run in subprocesses)."""
         from resnb.execution.run import execute_job_definition
 
-        return execute_job_definition(self, run_config, resources, raise_on_error, executor=self.executor_def)
+        return execute_job_definition(
+            self, run_config, resources, raise_on_error, executor=self.executor_def, input_values=input_values
+        )
 
     def __repr__(self) -> str:
         return f"<JobDefinition {self.name}>"
 
 
 def check_inputs_connected(job_def: JobDefinition) -> None:
-    """Every op input is fed by another op's output, has a default or can come from run config.
+    """Every op input is fed by another op's output, has a default or can be given at launch.
 
     Checked when the job is resolved or run. As in Dagster, an input left unconnected without a
     default is given in run config at launch (``{"ops": {op: {"inputs": {name: value}}}}``,
-    checked when the job runs); :func:`check_unconnected_inputs_loadable` rejects the ones run
-    config cannot carry.
+    checked when the job runs), and the graph's own inputs in ``input_values=`` or
+    ``{"inputs": {name: value}}``; :func:`check_unconnected_inputs_loadable` rejects the op
+    inputs run config cannot carry.
     """
-    needed = graph_inputs(job_def.graph)
-    if needed:
-        raise DefinitionError(
-            f"Job '{job_def.name}' is made from graph '{job_def.graph.name}', which takes inputs "
-            f"({listing(needed)}). resnb runs only graphs without inputs as jobs: call this graph "
-            "inside a @job or @graph and pass it the outputs of other ops."
-        )
     check_unconnected_inputs_loadable(job_def)
+
+
+def check_input_value_names(job_def: JobDefinition, input_values: Mapping[str, Any]) -> None:
+    """Raise :class:`DefinitionError` for an ``input_values`` key that is not an input of the graph."""
+    names = graph_inputs(job_def.graph)
+    for key in input_values:
+        if key not in names:
+            has = f"Its inputs: {listing(names)}." if names else "Its graph takes no inputs."
+            raise DefinitionError(
+                f"input_values gives '{key}', but job '{job_def.name}' has no top-level input with "
+                f"that name. {has}{did_you_mean(str(key), names)}"
+            )
 
 
 def check_unconnected_inputs_loadable(job_def: JobDefinition) -> None:
@@ -119,10 +146,13 @@ def check_unconnected_inputs_loadable(job_def: JobDefinition) -> None:
     Dagster raises this when the job is defined; inputs of other types (``int``, ``str``, lists,
     dicts, unannotated...) may stay unconnected and come from run config.
     """
+    from_graph = {pair for pairs in job_def.graph.input_mappings.values() for pair in pairs}
     for node in job_def.nodes.values():
         op_def = node.op
         for input_name in op_def.params.inputs:
             if input_name in node.inputs or input_name in op_def.params.defaults:
+                continue
+            if (node.name, input_name) in from_graph:  # given at launch (input_values=...)
                 continue
             if op_def.input_loaders.get(input_name) is None:
                 raise DefinitionError(_unloadable_message(job_def.name, node, input_name))
@@ -153,15 +183,22 @@ def job(
     executor_def: Any = None,
     description: str | None = None,
     config: Any = None,
+    input_values: Mapping[str, Any] | None = None,
     **_ignored: Any,
 ) -> Any:
     """Define a job by calling ops inside a function, with its resources and executor."""
 
     def decorate(fn: Callable[..., Any]) -> JobDefinition:
         job_name = name or fn.__name__
-        graph_def = compose(fn, job_name, description or inspect.getdoc(fn))
+        graph_def = compose(fn, job_name, description or inspect.getdoc(fn), kind="job")
         job_def = JobDefinition(
-            job_name, graph_def, resource_defs or {}, executor_def, graph_def.description, config
+            job_name,
+            graph_def,
+            resource_defs or {},
+            executor_def,
+            graph_def.description,
+            config,
+            input_values,
         )
         check_unconnected_inputs_loadable(job_def)
         if resource_defs is not None:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Union
 
-__all__ = ["AssetIn", "AssetKey", "AssetOut", "CoercibleToAssetKey", "In", "Out", "Output", "RunConfig"]
+__all__ = [
+    "AssetIn",
+    "AssetKey",
+    "AssetOut",
+    "CoercibleToAssetKey",
+    "GraphOut",
+    "In",
+    "Out",
+    "Output",
+    "RunConfig",
+]
 
 
 class AssetKey:
@@ -189,6 +199,15 @@ class Out:
         self.io_manager_key = io_manager_key or "io_manager"
         self.is_required = is_required
         self.metadata = dict(metadata or {})
+
+
+class GraphOut:
+    """A graph output: ``@graph(out={"a": GraphOut(), "b": GraphOut()})`` for a graph returning a dict."""
+
+    __slots__ = ("description",)
+
+    def __init__(self, description: str | None = None) -> None:
+        self.description = description
 
 
 class Output:

@@ -106,7 +106,7 @@ def execute_plan_multiprocess(
         raise
     outputs = AliasOutputs(plan.aliases, loader)
     return ExecuteInProcessResult(
-        plan.name, run_id, records, outputs, asset_outputs(plan), problems, None, loader
+        plan.name, run_id, records, outputs, asset_outputs(plan), problems, None, loader, plan.graph_outputs
     )
 
 

@@ -81,7 +81,7 @@ def _asset_keys_of(definition: Any) -> tuple[AssetKey, ...]:
 class Plan:
     """Steps in execution order (topological, ties by name) plus the run's resources."""
 
-    __slots__ = ("name", "steps", "resources", "by_name", "aliases")
+    __slots__ = ("name", "steps", "resources", "by_name", "aliases", "graph_inputs", "graph_outputs")
 
     def __init__(
         self,
@@ -89,12 +89,18 @@ class Plan:
         steps: Sequence[Step],
         resources: Mapping[str, Any],
         aliases: Mapping[tuple[str, str], Any] | None = None,
+        graph_inputs: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
+        graph_outputs: Mapping[str, tuple[str, str]] | None = None,
     ) -> None:
         self.name = name
         self.steps = list(steps)
         self.resources = dict(resources)
         self.by_name = {step.name: step for step in self.steps}
         self.aliases = {key: tuple(handle) for key, handle in (aliases or {}).items()}
+        #: the job graph's own inputs: name -> the (step, op input) pairs each one feeds
+        self.graph_inputs = dict(graph_inputs or {})
+        #: the job graph's own outputs: name -> the (step, output) it is
+        self.graph_outputs = dict(graph_outputs or {})
 
     @property
     def required_resource_keys(self) -> set[str]:
@@ -212,4 +218,8 @@ def plan_for_job(job_def: JobDefinition, resources: Mapping[str, Any]) -> Plan:
         upstream = [source.step for source in inputs.values() if source.step]
         step = Step(node.name, "op", node.op, inputs, upstream)  # type: ignore[arg-type]
         steps[node.name] = step
-    return Plan(job_def.name, _ordered(steps, "op"), resources, job_def.graph.aliases)
+    graph_def = job_def.graph
+    outputs = {name: tuple(handle) for name, handle in graph_def.outputs.items()}
+    return Plan(
+        job_def.name, _ordered(steps, "op"), resources, graph_def.aliases, job_def.graph_inputs, outputs
+    )

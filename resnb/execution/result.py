@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from resnb.build.scope import TeardownProblem
@@ -41,6 +41,7 @@ class ExecuteInProcessResult:
         teardown_problems: Sequence[TeardownProblem],
         resource_error: BaseException | None = None,
         loader: Callable[[str, str], Any] | None = None,
+        graph_outputs: Mapping[str, tuple[str, str]] | None = None,
     ) -> None:
         self.job_name = job_name
         self.run_id = run_id
@@ -50,6 +51,7 @@ class ExecuteInProcessResult:
         self.teardown_problems = list(teardown_problems)
         self.resource_error = resource_error
         self._loader = loader
+        self._graph_outputs = dict(graph_outputs or {})
 
     @property
     def success(self) -> bool:
@@ -90,6 +92,23 @@ class ExecuteInProcessResult:
         raise InvariantViolationError(
             f"Step '{node_str}' has no output named '{output_name}'. Its outputs: "
             f"{listing(names)}.{did_you_mean(output_name, names)}"
+        )
+
+    def output_value(self, output_name: str = "result") -> Any:
+        """The value of the job graph's own output ``output_name`` (what the graph function returned)."""
+        target = self._graph_outputs.get(output_name)
+        if target is not None:
+            return self.output_for_node(*target)
+        names = list(self._graph_outputs)
+        if not names:
+            raise InvariantViolationError(
+                f"There are no top-level outputs in {describe_job(self.job_name)}: only a graph "
+                "whose function returns op outputs has them. Read an op's output with "
+                "output_for_node(op_name), or an asset's with asset_value(key)."
+            )
+        raise InvariantViolationError(
+            f"{describe_job(self.job_name).capitalize()} has no top-level output '{output_name}'. Its "
+            f"outputs: {listing(names)}.{did_you_mean(output_name, names)}"
         )
 
     def asset_value(self, asset_key: CoercibleToAssetKey) -> Any:

@@ -19,6 +19,7 @@ from resnb.core.keys import AssetKey, Output
 from resnb.errors import InvariantViolationError, ResourceFunctionError, did_you_mean, listing
 from resnb.execution.context import AssetExecutionContext, OpExecutionContext, context_value
 from resnb.execution.gc_tuning import LARGE_PLAN, frozen_long_lived, gc_paused
+from resnb.execution.graph_input_values import graph_input_values
 from resnb.execution.io_managers import InMemoryIOManager, InputContext, OutputContext
 from resnb.execution.plan import Plan, Step
 from resnb.execution.result import ExecuteInProcessResult, StepRecord
@@ -165,14 +166,20 @@ def execute_plan(
     partition_key: str | None = None,
     run_id: str | None = None,
     hooks: RunHooks | None = None,
+    input_values: Mapping[str, Any] | None = None,
 ) -> ExecuteInProcessResult:
-    """Run ``plan``: validate config and resources, then execute with ``executor``."""
+    """Run ``plan``: validate config and resources, then execute with ``executor``.
+
+    ``input_values`` gives the job graph's own inputs as Python values.
+    """
     config = normalize_run_config(run_config)
     plan.check_resources()
     with gc_paused():
         ops_config = flatten_ops_config(plan, config["ops"]) if config["ops"] else {}
         configs = step_configs(plan, ops_config)
         inputs = config_inputs(plan, ops_config)
+        if plan.graph_inputs or config["inputs"] or input_values:
+            _add_graph_inputs(inputs, graph_input_values(plan, config["inputs"], input_values))
     run_id = run_id or uuid.uuid4().hex
     if executor is not None and getattr(executor, "is_multiprocess", False):
         from resnb.execution.multiprocess import execute_plan_multiprocess
@@ -181,6 +188,11 @@ def execute_plan(
             plan, config, configs, raise_on_error, executor, partition_key, run_id, hooks, inputs
         )
     return _execute_in_process(plan, config, configs, raise_on_error, partition_key, run_id, hooks, inputs)
+
+
+def _add_graph_inputs(inputs: ConfigInputs, from_graph: ConfigInputs) -> None:
+    for step_name, values in from_graph.items():
+        inputs.setdefault(step_name, {}).update(values)
 
 
 def _execute_in_process(
@@ -267,7 +279,14 @@ def _result(
         if target in outputs:
             outputs[alias] = outputs[target]
     return ExecuteInProcessResult(
-        plan.name, run_id, records, outputs, asset_steps, scope.teardown_problems, resource_error
+        plan.name,
+        run_id,
+        records,
+        outputs,
+        asset_steps,
+        scope.teardown_problems,
+        resource_error,
+        graph_outputs=plan.graph_outputs,
     )
 
 
@@ -279,12 +298,23 @@ def execute_job_definition(
     executor: Any = None,
     **kwargs: Any,
 ) -> ExecuteInProcessResult:
-    """Run a job (op graph or asset job) with ``resources`` overriding its own."""
+    """Run a job (op graph or asset job) with ``resources`` overriding its own.
+
+    ``input_values`` (in ``kwargs``) gives the graph's own inputs, over the job's ``input_values``.
+    """
+    from resnb.core.jobs import check_input_value_names
     from resnb.execution.materialize import default_io_manager, plan_for_job_definition
 
+    input_values = {**getattr(job_def, "input_values", {}), **(kwargs.get("input_values") or {})}
+    check_input_value_names(job_def, input_values)
     bound = {**job_def.resource_defs, **(resources or {})}
     bound.setdefault("io_manager", default_io_manager())
     plan = plan_for_job_definition(job_def, bound)
     return execute_plan(
-        plan, run_config, raise_on_error, executor=executor, partition_key=kwargs.get("partition_key")
+        plan,
+        run_config,
+        raise_on_error,
+        executor=executor,
+        partition_key=kwargs.get("partition_key"),
+        input_values=input_values,
     )

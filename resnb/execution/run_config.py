@@ -3,7 +3,8 @@
 ``run_config["ops"]`` is addressed as in Dagster: a step by its name, an op inside a graph
 through the graph (``{"g": {"ops": {"add": {...}}}}`` for node ``g.add``). Each step's entry
 holds ``"config"`` and, for ops, ``"inputs"``: values for inputs that no other op feeds (see
-:mod:`resnb.core.input_config`).
+:mod:`resnb.core.input_config`). A top-level ``"inputs"`` section gives the inputs of the job's
+graph itself (:mod:`resnb.execution.graph_input_values`).
 """
 
 from __future__ import annotations
@@ -27,26 +28,31 @@ __all__ = ["ConfigInputs", "config_inputs", "flatten_ops_config", "normalize_run
 ConfigInputs = dict[str, dict[str, tuple[InputLoader, Any]]]
 
 _STEP_KEYS = ("config", "inputs")
+_SECTIONS = ("ops", "resources", "inputs")
 _CONFIG_LEAF = "{'config': {...}}"
 _INPUTS_LEAF = "{'inputs': {'name': value}}"
 
 
 def normalize_run_config(run_config: Any) -> dict[str, Any]:
-    """``RunConfig`` or dict -> ``{"ops": {...}, "resources": {...}}``; unknown sections rejected."""
+    """``RunConfig`` or dict -> ``{"ops", "resources", "inputs"}``; unknown sections rejected."""
     if run_config is None:
-        return {"ops": {}, "resources": {}}
+        return {"ops": {}, "resources": {}, "inputs": None}
     if isinstance(run_config, RunConfig):
         run_config = run_config.to_config_dict()
     if not isinstance(run_config, Mapping):
         raise ConfigError(f"run_config must be a dict or RunConfig, got {type(run_config).__name__}.")
-    unknown = set(run_config) - {"ops", "resources", "execution", "loggers"}
+    unknown = set(run_config) - {"ops", "resources", "inputs", "execution", "loggers"}
     if unknown:
         name = sorted(unknown)[0]
         raise ConfigError(
-            f"run_config has an unknown section '{name}'.{did_you_mean(name, ['ops', 'resources'])}"
-            " Its sections are 'ops' and 'resources'."
+            f"run_config has an unknown section '{name}'.{did_you_mean(name, _SECTIONS)}"
+            " Its sections are 'ops', 'resources' and 'inputs' (the job graph's own inputs)."
         )
-    return {"ops": dict(run_config.get("ops") or {}), "resources": dict(run_config.get("resources") or {})}
+    return {
+        "ops": dict(run_config.get("ops") or {}),
+        "resources": dict(run_config.get("resources") or {}),
+        "inputs": run_config.get("inputs"),
+    }
 
 
 # -- addressing ---------------------------------------------------------------------------------
@@ -180,6 +186,7 @@ def _step_config(step: Step, entry: Any) -> Any:
 def config_inputs(plan: Plan, ops_config: Mapping[str, Any]) -> ConfigInputs:
     """The op inputs run config gives, checked; a missing, unknown or connected one is a ConfigError."""
     found: ConfigInputs = {}
+    from_graph = {pair for pairs in plan.graph_inputs.values() for pair in pairs}
     for step in plan.steps:
         entry = ops_config.get(step.name)
         given = entry.get("inputs") if isinstance(entry, Mapping) else None
@@ -190,13 +197,15 @@ def config_inputs(plan: Plan, ops_config: Mapping[str, Any]) -> ConfigInputs:
                     "run config (an asset's inputs are its upstream assets). Remove 'inputs'."
                 )
             continue
-        values = _op_inputs(plan, step, given)
+        values = _op_inputs(plan, step, given, from_graph)
         if values:
             found[step.name] = values
     return found
 
 
-def _op_inputs(plan: Plan, step: Step, given: Any) -> dict[str, tuple[InputLoader, Any]]:
+def _op_inputs(
+    plan: Plan, step: Step, given: Any, from_graph: set[tuple[str, str]]
+) -> dict[str, tuple[InputLoader, Any]]:
     if given is not None and not isinstance(given, Mapping):
         raise ConfigError(
             f"run_config 'inputs' of op '{step.name}' must map input names to values, got "
@@ -206,9 +215,11 @@ def _op_inputs(plan: Plan, step: Step, given: Any) -> dict[str, tuple[InputLoade
     loaders: Mapping[str, InputLoader | None] = step.definition.input_loaders
     for name in given:
         _check_settable(plan, step, str(name), loaders)
+        if (step.name, name) in from_graph:
+            raise ConfigError(_graph_fed_message(plan, step, str(name)))
     values: dict[str, tuple[InputLoader, Any]] = {}
     for name, loader in loaders.items():
-        if name in step.inputs or loader is None:
+        if name in step.inputs or loader is None or (step.name, name) in from_graph:
             continue
         if name in given:
             values[name] = (loader, loader.validate(given[name], f"input '{name}' of op '{step.name}'"))
@@ -237,6 +248,15 @@ def _check_settable(plan: Plan, step: Step, name: str, loaders: Mapping[str, Inp
             "come from run config (only int, float, str, bool, lists, dicts, Optional[...] and "
             "unannotated inputs can). Remove it from the run config."
         )
+
+
+def _graph_fed_message(plan: Plan, step: Step, name: str) -> str:
+    graph_input = next(g for g, pairs in plan.graph_inputs.items() if (step.name, name) in pairs)
+    return (
+        f"run_config gives input '{name}' of op '{step.name}' in {describe_job(plan.name)}, but that input "
+        f"comes from the job's own input '{graph_input}'. Give it as run_config={{'inputs': "
+        f"{{'{graph_input}': ...}}}} or input_values={{'{graph_input}': ...}} instead."
+    )
 
 
 def _missing_input_message(plan: Plan, step: Step, name: str, loader: InputLoader) -> str:

@@ -1946,3 +1946,144 @@ def test_selection_of_the_wrong_type_is_an_error(dg):
 
     with pytest.raises(dg.DagsterError):
         dg.materialize([a], selection=42)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# a graph's own inputs and outputs
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _graph_with_inputs(dg):
+    @dg.op
+    def add_one(x: int) -> int:
+        return x + 1
+
+    @dg.op
+    def times(x: int, y: int) -> int:
+        return x * y
+
+    @dg.graph
+    def inner(a):
+        return add_one(a)
+
+    @dg.graph
+    def outer(x, y):
+        return times(inner(x), y)
+
+    return outer
+
+
+def test_graph_inputs_from_input_values_reach_nested_ops(dg):
+    outer = _graph_with_inputs(dg)
+    result = outer.to_job().execute_in_process(input_values={"x": 2, "y": 5})
+    assert result.success
+    assert result.output_for_node("inner.add_one") == 3
+    assert result.output_value() == 15
+    assert outer.execute_in_process(input_values={"x": 1, "y": 3}).output_value() == 6
+
+
+def test_graph_inputs_from_run_config_in_both_forms(dg):
+    job = _graph_with_inputs(dg).to_job()
+    assert job.execute_in_process(run_config={"inputs": {"x": 2, "y": 2}}).output_value() == 6
+    assert job.execute_in_process(run_config={"inputs": {"x": {"value": 3}, "y": 2}}).output_value() == 8
+
+
+def test_graph_inputs_split_between_input_values_and_run_config(dg):
+    job = _graph_with_inputs(dg).to_job()
+    assert job.execute_in_process(input_values={"x": 1}, run_config={"inputs": {"y": 7}}).output_value() == 14
+
+
+def test_graph_inputs_bound_by_to_job(dg):
+    job = _graph_with_inputs(dg).to_job(name="bound", input_values={"x": 4, "y": 1})
+    assert job.execute_in_process().output_value() == 5
+
+
+def test_a_graph_input_left_out_is_a_config_error(dg):
+    job = _graph_with_inputs(dg).to_job()
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        job.execute_in_process(input_values={"x": 1})
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        job.execute_in_process(run_config={"inputs": {"x": 1}})
+
+
+def test_bad_graph_input_run_config_is_a_config_error(dg):
+    job = _graph_with_inputs(dg).to_job()
+    with pytest.raises(dg.DagsterInvalidConfigError):  # wrong type
+        job.execute_in_process(run_config={"inputs": {"x": "a", "y": 1}})
+    with pytest.raises(dg.DagsterInvalidConfigError):  # unknown input
+        job.execute_in_process(run_config={"inputs": {"x": 1, "y": 1, "z": 1}})
+    with pytest.raises(dg.DagsterInvalidConfigError):  # given twice
+        job.execute_in_process(input_values={"x": 1, "y": 1}, run_config={"inputs": {"x": 1, "y": 1}})
+    with pytest.raises(dg.DagsterInvalidConfigError):  # a mapped op input is not set per op
+        job.execute_in_process(
+            run_config={"inputs": {"x": 1, "y": 1}, "ops": {"times": {"inputs": {"y": 3}}}}
+        )
+
+
+def test_input_values_for_a_name_the_graph_does_not_take_is_a_definition_error(dg):
+    job = _graph_with_inputs(dg).to_job()
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+        job.execute_in_process(input_values={"x": 1, "y": 1, "nope": 1})
+
+
+def test_a_graph_input_of_a_class_run_config_cannot_carry_comes_from_input_values(dg):
+    class Thing:
+        def __init__(self, n):
+            self.n = n
+
+    @dg.op
+    def unwrap(thing: Thing) -> int:
+        return thing.n
+
+    @dg.graph
+    def g(thing):
+        return unwrap(thing)
+
+    assert g.to_job().execute_in_process(input_values={"thing": Thing(9)}).output_value() == 9
+
+
+def test_graph_outputs_by_name(dg):
+    @dg.op(out={"a": dg.Out(), "b": dg.Out()})
+    def two():
+        return 1, 2
+
+    @dg.graph(out={"first": dg.GraphOut(), "second": dg.GraphOut()})
+    def g():
+        a, b = two()
+        return {"first": a, "second": b}
+
+    result = g.execute_in_process()
+    assert (result.output_value("first"), result.output_value("second")) == (1, 2)
+    with pytest.raises(dg.DagsterInvariantViolationError):
+        result.output_value()  # no output named 'result'
+
+
+def test_a_result_without_top_level_outputs_has_no_output_value(dg):
+    @dg.op
+    def one() -> int:
+        return 1
+
+    @dg.asset
+    def an_asset() -> int:
+        return 1
+
+    @dg.job
+    def j():
+        one()
+
+    with pytest.raises(dg.DagsterInvariantViolationError):
+        j.execute_in_process().output_value()
+    with pytest.raises(dg.DagsterInvariantViolationError):
+        dg.materialize([an_asset]).output_value()
+
+
+def test_a_job_function_returning_an_output_is_a_definition_error(dg):
+    @dg.op
+    def one() -> int:
+        return 1
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+
+        @dg.job
+        def j():
+            return one()

@@ -267,17 +267,6 @@ def test_calling_a_graph_outside_a_job_is_an_invocation_error():
         no_inputs()
 
 
-def test_graph_with_inputs_cannot_run_as_a_job():
-    job_def = inner.to_job(name="from_inner")
-    with pytest.raises(DefinitionError) as info:
-        job_def.execute_in_process()
-    message = str(info.value)
-    assert "graph 'inner'" in message
-    assert "'x'" in message
-    with pytest.raises(DefinitionError, match="graph 'inner'"):
-        inner.execute_in_process()
-
-
 # --------------------------------------------------------------------------------------------------
 # bad composition
 # --------------------------------------------------------------------------------------------------
