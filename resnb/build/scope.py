@@ -223,6 +223,9 @@ class ResourceScope:
         missing: list[tuple[str, str]] = []
         for key in keys:
             value = self.definitions[key]
+            if isinstance(value, ResourceDefinition):
+                missing += value.unset_env_vars(self.config.get(key), f"resource '{key}'")
+                continue
             if not isinstance(value, (ConfigurableResourceFactory, PartialResource)):
                 continue
             try:

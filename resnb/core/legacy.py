@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, overload
 
 from resnb.core.context import InitResourceContext
-from resnb.core.legacy_config import ConfigSchema, call_config_fn
+from resnb.core.legacy_config import ConfigSchema, call_config_fn, resolve_env_form, unset_env_refs
 from resnb.errors import DefinitionError, InvocationError, MissingResourceError, listing
 
 __all__ = ["ResourceDefinition", "resource"]
@@ -79,6 +79,11 @@ class ResourceDefinition:
         if self.config_schema is None:
             return raw
         return self.config_schema.process(raw, where)
+
+    def unset_env_vars(self, run_config: Any, where: str) -> list[tuple[str, str]]:
+        """(variable, what reads it) for each unset env var its config (preset or run config) reads."""
+        raw = self.preset_config if self.preset_config is not _NO_CONFIG else run_config
+        return unset_env_refs(resolve_env_form(raw), where)
 
     def configured(
         self,

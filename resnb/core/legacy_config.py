@@ -7,18 +7,26 @@ class. All of them are checked by pydantic.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from resnb.core.env import EnvVar, is_env_ref
+from resnb.core.env import EnvVar, is_env_ref, unset_env_var_error
 from resnb.errors import ConfigError, DefinitionError, UserCodeExecutionError, exception_summary
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, TypeAdapter
 
-__all__ = ["ConfigSchema", "Field", "call_config_fn", "resolve_env_form", "resolve_env_values"]
+__all__ = [
+    "ConfigSchema",
+    "Field",
+    "call_config_fn",
+    "resolve_env_form",
+    "resolve_env_values",
+    "unset_env_refs",
+]
 
 _REQUIRED = object()
 
@@ -90,14 +98,35 @@ def resolve_env_form(value: Any) -> Any:
 
 
 def resolve_env_values(value: Any, where: str) -> Any:
-    """Replace every :class:`EnvVar` in plain data (dicts, lists) with its current value."""
+    """Replace every :class:`EnvVar` in plain data (dicts, lists) with its current value.
+
+    Every unset variable is reported in one :class:`EnvVarError`.
+    """
+    missing = unset_env_refs(value, where)
+    if missing:
+        raise unset_env_var_error(missing)
+    return _resolved(value, where)
+
+
+def _resolved(value: Any, where: str) -> Any:
     if is_env_ref(value):
         return value.resolve(where)
     if isinstance(value, dict):
-        return {k: resolve_env_values(v, f"{where}, entry '{k}'") for k, v in value.items()}
+        return {k: _resolved(v, f"{where}, entry '{k}'") for k, v in value.items()}
     if isinstance(value, list):
-        return [resolve_env_values(v, where) for v in value]
+        return [_resolved(v, where) for v in value]
     return value
+
+
+def unset_env_refs(value: Any, where: str) -> list[tuple[str, str]]:
+    """(variable name, what reads it) for every :class:`EnvVar` in plain data whose variable is unset."""
+    if is_env_ref(value):
+        return [] if value.env_var_name in os.environ else [(value.env_var_name, where)]
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in unset_env_refs(v, f"{where}, entry '{k}'")]
+    if isinstance(value, list):
+        return [pair for v in value for pair in unset_env_refs(v, where)]
+    return []
 
 
 class ConfigSchema:

@@ -334,6 +334,57 @@ def test_every_unset_variable_of_the_resources_built_is_reported_at_once(monkeyp
     assert "export RESNB_T_TOKEN=... in a shell" in lines[5] and "pass values directly" in lines[5]
 
 
+def test_legacy_resources_unset_variables_are_reported_with_the_others_before_any_setup(monkeypatch):
+    for name in ("RESNB_T_USER", "RESNB_T_PW", "RESNB_T_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    calls: list[str] = []
+
+    @dg.resource(config_schema={"user": str, "password": str, "port": int})
+    def db(context):
+        calls.append("db")
+        return dict(context.resource_config)
+
+    @dg.resource(config_schema={"token": str})
+    def api(context):
+        calls.append("api")
+
+    resources = {"db": db, "api": api.configured({"token": {"env": "RESNB_T_TOKEN"}}), "conn": Conn(url="u")}
+    run_config = {
+        "db": {"config": {"user": {"env": "RESNB_T_USER"}, "password": {"env": "RESNB_T_PW"}, "port": 1}}
+    }
+    with pytest.raises(EnvVarError) as info:
+        with dg.build_resources(resources, resource_config=run_config):
+            pass
+    lines = str(info.value).splitlines()
+    assert lines[0].startswith("Environment variables ") and lines[0].endswith(
+        "are not set, but the resources being built read them:"
+    )
+    assert sorted(lines[1:4]) == [
+        "  RESNB_T_PW: resource 'db', entry 'password'",
+        "  RESNB_T_TOKEN: resource 'api', entry 'token'",
+        "  RESNB_T_USER: resource 'db', entry 'user'",
+    ]
+    assert calls == []
+
+    monkeypatch.setenv("RESNB_T_USER", "me")
+    monkeypatch.setenv("RESNB_T_PW", "pw")
+    monkeypatch.setenv("RESNB_T_TOKEN", "t")
+    with dg.build_resources(resources, resource_config=run_config) as built:
+        assert built.db == {"user": "me", "password": "pw", "port": 1}
+
+
+def test_legacy_config_processed_directly_reports_every_unset_variable(monkeypatch):
+    from resnb.core.legacy_config import ConfigSchema
+
+    monkeypatch.delenv("RESNB_T_A", raising=False)
+    monkeypatch.delenv("RESNB_T_B", raising=False)
+    schema = ConfigSchema({"a": str, "b": [str]})
+    with pytest.raises(EnvVarError) as info:
+        schema.process({"a": {"env": "RESNB_T_A"}, "b": [{"env": "RESNB_T_B"}]}, "resource 'x'")
+    assert "RESNB_T_A: resource 'x', entry 'a'" in str(info.value)
+    assert "RESNB_T_B: resource 'x', entry 'b'" in str(info.value)
+
+
 def test_a_run_reports_only_the_unset_variables_of_the_resources_it_needs(monkeypatch):
     monkeypatch.delenv(VAR, raising=False)
     monkeypatch.delenv(INT_VAR, raising=False)
