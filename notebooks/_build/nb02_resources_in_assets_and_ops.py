@@ -328,6 +328,41 @@ CELLS = [
         """
     ),
     section(
+        "graph-inputs",
+        """
+        ## A graph with inputs
+
+        A graph function may take inputs of its own. Its ops get them at launch, from
+        `input_values=` (any Python value) or from run config's `inputs` section, and what the graph
+        returns is read with `result.output_value()`:
+        """,
+    ),
+    code(
+        """
+        @dg.op
+        def row_count(database: SqliteDatabase, table: str) -> int:
+            return database.execute_query(f'select count(*) from "{table}"')[0][0]
+
+
+        @dg.graph
+        def count_rows(table):
+            return row_count(table)
+
+
+        count_job = count_rows.to_job(name="count_job", resource_defs={"database": prod_database})
+        (
+            count_job.execute_in_process(input_values={"table": "table_0"}).output_value(),
+            count_job.execute_in_process(run_config={"inputs": {"table": "table_1"}}).output_value(),
+        )
+        """
+    ),
+    md("An input left out is a config error that says how to give it:"),
+    fails(
+        """
+        count_job.execute_in_process()
+        """
+    ),
+    section(
         "cleanup",
         """
         ## Clean up
