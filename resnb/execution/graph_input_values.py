@@ -76,9 +76,9 @@ def _checked_section(plan: Plan, section: Any) -> dict[str, Any]:
         if key not in plan.graph_inputs:
             has = f"Its inputs: {listing(names)}." if names else "It takes no top-level inputs."
             raise ConfigError(
-                f"run_config['inputs'] gives '{key}', but {describe_job(plan.name)} has no top-level "
-                f"input with that name. {has}{did_you_mean(str(key), names)} Inputs of single ops go "
-                "in run_config={'ops': {op_name: {'inputs': {...}}}}."
+                f"run_config['inputs'] gives '{key}', which is not a top-level input of "
+                f"{describe_job(plan.name)}. {has}{did_you_mean(str(key), names)} Inputs of single ops "
+                "go in run_config={'ops': {op_name: {'inputs': {...}}}}."
             )
     return dict(section)
 

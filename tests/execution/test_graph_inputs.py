@@ -192,3 +192,16 @@ def test_graph_inputs_and_outputs_under_the_multiprocess_executor(method: str) -
     assert (result.output_value("plus"), result.output_value("text")) == (4, "got 3")
     from_config = job.execute(run_config={"inputs": {"x": {"value": 7}}})
     assert from_config.output_value("text") == "got 7"
+
+
+def test_run_config_inputs_for_assets_is_a_config_error_naming_them() -> None:
+    @dg.asset
+    def an_asset() -> int:
+        return 1
+
+    with pytest.raises(ConfigError) as info:
+        dg.materialize([an_asset], run_config={"inputs": {"x": 1}})
+    assert (
+        "run_config['inputs'] gives 'x', which is not a top-level input of the assets given to materialize()"
+        in (str(info.value))
+    )
