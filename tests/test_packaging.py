@@ -97,9 +97,11 @@ def test_environment_yml_matches_pyproject_dependencies(environment: dict[str, A
     assert set(names) - CONDA_ONLY <= runtime, "other conda packages must be pyproject dependencies too"
 
 
-def test_test_extra_covers_tomllib_fallback() -> None:
-    test_extra = pyproject()["project"]["optional-dependencies"]["test"]
-    assert {requirement_name(dep) for dep in test_extra} >= {"pytest", "tomli"}
+def test_runtime_dependencies_cover_the_tomllib_fallback_on_python_310() -> None:
+    runtime = pyproject()["project"]["dependencies"]
+    tomli = [dep for dep in runtime if requirement_name(dep) == "tomli"]
+    assert tomli and "python_version<'3.11'" in tomli[0].replace(" ", ""), "[tool.resnb] is read with tomli"
+    assert "pytest" in {requirement_name(dep) for dep in pyproject()["project"]["optional-dependencies"]["test"]}
 
 
 def declared_version() -> str:

@@ -36,15 +36,22 @@ _REGISTRY: weakref.WeakKeyDictionary[Any, _Loaded] = weakref.WeakKeyDictionary()
 def load_ipython_extension(ipython: Any) -> None:
     """Register the magics, the completer, the ``Resnb`` settings and teardown at exit.
 
-    Loading it again into the same shell does nothing.
+    The settings start from the ``[tool.resnb]`` section of the nearest ``pyproject.toml``, if
+    any. Loading it again into the same shell does nothing.
     """
     if ipython in _REGISTRY:
         return
     from resnb.notebook.completion import make_matcher
     from resnb.notebook.magics import ResnbMagics
+    from resnb.notebook.project_settings import apply_project_settings
 
     previous_level = logging.getLogger("resnb").level
     magics = ResnbMagics(ipython)
+    try:
+        magics.settings.project_file = apply_project_settings(magics.settings, ipython.config)
+    except BaseException:  # a bad [tool.resnb]: nothing is registered, the logger is as it was
+        logging.getLogger("resnb").setLevel(previous_level)
+        raise
     ipython.register_magics(magics)
     ipython.configurables.append(magics.settings)
     matcher = make_matcher(magics)

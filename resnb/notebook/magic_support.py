@@ -20,6 +20,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from IPython.core.displaypub import DisplayPublisher
@@ -93,6 +94,8 @@ class Resnb(Configurable):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        #: the pyproject.toml whose [tool.resnb] section gave settings, if one did
+        self.project_file: Path | None = None
         self._apply_log_level(self.log_level)
 
     @observe("log_level")
