@@ -101,7 +101,9 @@ def test_runtime_dependencies_cover_the_tomllib_fallback_on_python_310() -> None
     runtime = pyproject()["project"]["dependencies"]
     tomli = [dep for dep in runtime if requirement_name(dep) == "tomli"]
     assert tomli and "python_version<'3.11'" in tomli[0].replace(" ", ""), "[tool.resnb] is read with tomli"
-    assert "pytest" in {requirement_name(dep) for dep in pyproject()["project"]["optional-dependencies"]["test"]}
+    assert "pytest" in {
+        requirement_name(dep) for dep in pyproject()["project"]["optional-dependencies"]["test"]
+    }
 
 
 def declared_version() -> str:
