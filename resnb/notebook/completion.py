@@ -5,7 +5,8 @@ One IPython completion matcher (API v2, IPython >= 8.6) reads the line up to the
 keys (and ``key.field=`` after ``--config``), after ``%teardown_resources`` the open keys, after
 ``%resource_graph --select`` asset names and ``resource:KEY``, and the magic's flags for a word
 starting with ``-``. Where a flag waits for a file name (``--output``) or a free value (``-o``),
-it steps aside, so IPython's own completers (file names, Python names) answer.
+it steps aside, so IPython's own completers (file names, Python names) answer. ``%resnb``
+completes its subcommands, then as the magic the subcommand runs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from IPython.core.completer import CompletionContext, SimpleCompletion, completion_matcher
+
+from resnb.notebook.magics import SUBCOMMANDS, subcommand_magic
 
 __all__ = ["MATCHER_ID", "make_matcher"]
 
@@ -58,6 +61,8 @@ def make_matcher(magics: Any) -> Callable[[CompletionContext], dict[str, Any]]:
 
 def _offer(magics: Any, line: str) -> _Offer | None:
     match = _MAGIC_LINE.match(line)
+    if match is not None and match["magic"] == "resnb":
+        return _umbrella_offer(magics, match["rest"])
     if match is None or match["magic"] not in _MAGICS:
         return None
     magic, rest = match["magic"], match["rest"]
@@ -141,6 +146,17 @@ def _field_names(definition: Any) -> Iterable[str]:
         return sorted(fields_of(definition))
     except Exception:  # a resource without config fields: nothing to offer
         return []
+
+
+def _umbrella_offer(magics: Any, rest: str) -> _Offer | None:
+    """``%resnb`` completes its subcommands, then what the subcommand's magic completes."""
+    if not rest[:1].isspace():
+        return None
+    word, space, tail = rest.lstrip().partition(" ")
+    if not space:
+        return _Offer("subcommand", [*SUBCOMMANDS, "help"], word)
+    magic = subcommand_magic(word)
+    return None if magic is None else _offer(magics, f"%{magic} {tail}")
 
 
 def _flags(magics: Any, magic: str) -> list[str]:

@@ -52,7 +52,10 @@ class MagicHelp:
     """A magic's usage, returned by ``%name -h`` / ``%name --help``: shown as plain text, not an error."""
 
     def __init__(self, text: str) -> None:
-        self.text = text.strip()
+        text = text.strip()
+        if text.startswith("::"):  # the reST literal-block marker of IPython's magic_arguments docs
+            text = text[2:].lstrip("\n").rstrip()
+        self.text = text
 
     def __repr__(self) -> str:
         return self.text

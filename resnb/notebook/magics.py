@@ -11,16 +11,30 @@ from __future__ import annotations
 from typing import Any
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand, output_can_be_silenced
+from IPython.core.magic import (
+    MAGIC_NO_VAR_EXPAND_ATTR,
+    Magics,
+    line_magic,
+    magics_class,
+    no_var_expand,
+    output_can_be_silenced,
+)
 from IPython.core.magic_arguments import argument, parse_argstring
 from traitlets import Instance
 from traitlets.config import Configurable
 
 from resnb.errors import did_you_mean
-from resnb.notebook.magic_support import LiveDisplay, Resnb, check_variable_name, magic_args, usage_errors
+from resnb.notebook.magic_support import (
+    LiveDisplay,
+    MagicHelp,
+    Resnb,
+    check_variable_name,
+    magic_args,
+    usage_errors,
+)
 from resnb.notebook.session import Session
 
-__all__ = ["MAGIC_NAMES", "ResnbMagics"]
+__all__ = ["MAGIC_NAMES", "SUBCOMMANDS", "ResnbMagics", "subcommand_magic"]
 
 #: The line magics the extension registers.
 MAGIC_NAMES = (
@@ -33,7 +47,28 @@ MAGIC_NAMES = (
     "materialize",
     "asset_value",
     "resnb_status",
+    "resnb",
 )
+
+#: ``%resnb SUBCOMMAND ...`` -> the magic it runs (the magics' own names work too)
+SUBCOMMANDS = {
+    "load": "load_defs",
+    "reload": "reload_defs",
+    "resources": "resources",
+    "graph": "resource_graph",
+    "build": "build_resources",
+    "teardown": "teardown_resources",
+    "materialize": "materialize",
+    "value": "asset_value",
+    "status": "resnb_status",
+}
+
+
+def subcommand_magic(word: str) -> str | None:
+    """The magic a ``%resnb`` subcommand runs: ``graph`` or ``resource_graph`` -> ``resource_graph``."""
+    if word in SUBCOMMANDS:
+        return SUBCOMMANDS[word]
+    return word if word in SUBCOMMANDS.values() else None
 
 
 @magics_class
@@ -259,3 +294,36 @@ class ResnbMagics(Magics, Configurable):
         """What is loaded, which resources are open, what is materialized and what is stale (and why)."""
         parse_argstring(self.resnb_status, line)
         return self.session.status()
+
+    # -- the umbrella ------------------------------------------------------------------------------
+    @no_var_expand
+    @output_can_be_silenced
+    @line_magic
+    def resnb(self, line: str) -> Any:
+        """%resnb SUBCOMMAND [ARGS]: every resnb magic under one name (%resnb help lists them).
+
+        ``%resnb graph --select 'raw+'`` is ``%resource_graph --select 'raw+'``.
+        """
+        word, _, rest = line.strip().partition(" ")
+        if word in ("", "help", "-h", "--help"):
+            return MagicHelp(_umbrella_help())
+        name = subcommand_magic(word)
+        if name is None:
+            words = [*SUBCOMMANDS, "help"]
+            raise UsageError(
+                f"%resnb has no subcommand '{word}'.{did_you_mean(word, words)} Subcommands: "
+                f"{', '.join(words)}."
+            )
+        magic = getattr(self, name)
+        if rest and not getattr(magic, MAGIC_NO_VAR_EXPAND_ATTR, False):
+            rest = self.shell.var_expand(rest, depth=2)  # as IPython does for that magic: the cell's names
+        return magic(rest)
+
+
+def _umbrella_help() -> str:
+    width = max(map(len, SUBCOMMANDS))
+    rows = [f"  {word.ljust(width)}  %{name}" for word, name in SUBCOMMANDS.items()]
+    return (
+        "usage: %resnb SUBCOMMAND [ARGS]\n\nRuns a resnb magic; ARGS are that magic's "
+        "(%resnb SUBCOMMAND -h shows them).\n\nsubcommands:\n" + "\n".join(rows)
+    )

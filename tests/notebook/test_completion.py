@@ -93,3 +93,13 @@ def test_graph_selection_offers_assets_and_resources(nb):
     assert complete(nb, "%resource_graph --select +se") == ["second"]
     assert "resource:counter" in complete(nb, "%resource_graph -s ")
     assert complete(nb, "%materialize --select +se") == ["second"]
+
+
+def test_the_umbrella_completes_subcommands_then_as_the_magic_it_runs(nb):
+    assert complete(nb, "%resnb ma") == ["materialize"]
+    assert set(complete(nb, "%resnb ")) >= {"load", "graph", "build", "status", "help"}
+    assert complete(nb, "%resnb materialize sec") == ["second"]
+    assert complete(nb, "%resnb value sc") == ["scaled"]
+    assert complete(nb, "%resnb build co") == ["counter"]
+    assert complete(nb, "%resnb graph --sel") == ["--select"]
+    assert complete(nb, "%resnb nonsense sec") == []
