@@ -88,6 +88,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "ResourceFunctionError": ("resnb.errors", "ResourceFunctionError"),
     "ResourceTeardownWarning": ("resnb.errors", "ResourceTeardownWarning"),
     "StepExecutionError": ("resnb.errors", "StepExecutionError"),
+    "TypeCheckError": ("resnb.errors", "TypeCheckError"),
     "UnknownPartitionError": ("resnb.errors", "UnknownPartitionError"),
     "UnknownResourceError": ("resnb.errors", "UnknownResourceError"),
     "UserCodeExecutionError": ("resnb.errors", "UserCodeExecutionError"),
@@ -101,6 +102,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "DagsterInvariantViolationError": ("resnb.errors", "InvariantViolationError"),
     "DagsterResourceFunctionError": ("resnb.errors", "ResourceFunctionError"),
     "DagsterUnknownPartitionError": ("resnb.errors", "UnknownPartitionError"),
+    "DagsterTypeCheckDidNotPass": ("resnb.errors", "TypeCheckError"),
     "DagsterUnknownResourceError": ("resnb.errors", "UnknownResourceError"),
     "DagsterUserCodeExecutionError": ("resnb.errors", "UserCodeExecutionError"),
 }
@@ -179,6 +181,7 @@ if TYPE_CHECKING:  # pragma: no cover - mirrors _EXPORTS for type checkers and I
         ResourceFunctionError,
         ResourceTeardownWarning,
         StepExecutionError,
+        TypeCheckError,
         UnknownPartitionError,
         UnknownResourceError,
         UserCodeExecutionError,
@@ -191,6 +194,7 @@ if TYPE_CHECKING:  # pragma: no cover - mirrors _EXPORTS for type checkers and I
     from resnb.errors import ResnbError as DagsterError
     from resnb.errors import ResourceFunctionError as DagsterResourceFunctionError
     from resnb.errors import StepExecutionError as DagsterExecutionStepExecutionError
+    from resnb.errors import TypeCheckError as DagsterTypeCheckDidNotPass
     from resnb.errors import UnknownPartitionError as DagsterUnknownPartitionError
     from resnb.errors import UnknownResourceError as DagsterUnknownResourceError
     from resnb.errors import UserCodeExecutionError as DagsterUserCodeExecutionError

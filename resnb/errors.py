@@ -21,6 +21,7 @@ port unchanged::
     ├── UnknownResourceError                     (DagsterUnknownResourceError; also AttributeError)
     ├── IOManagerError                           (a value could not be stored or loaded)
     ├── GraphRenderError                         (Graphviz failed to draw the graph, or none found)
+    ├── TypeCheckError                           (DagsterTypeCheckDidNotPass)
     └── UserCodeExecutionError                   (DagsterUserCodeExecutionError)
         ├── ResourceFunctionError                (DagsterResourceFunctionError)
         └── StepExecutionError                   (DagsterExecutionStepExecutionError)
@@ -56,6 +57,7 @@ __all__ = [
     "ResourceFunctionError",
     "ResourceTeardownWarning",
     "StepExecutionError",
+    "TypeCheckError",
     "UnknownFieldError",
     "UnknownPartitionError",
     "UnknownResourceError",
@@ -220,6 +222,10 @@ class IOManagerError(ResnbError):
 
 class GraphRenderError(ResnbError):
     """The Graphviz renderer failed (its error output is in the message) or none is installed."""
+
+
+class TypeCheckError(ResnbError):
+    """A value given for a graph input is not of the type the op input it feeds is annotated with."""
 
 
 class UserCodeExecutionError(ResnbError):

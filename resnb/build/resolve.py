@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from resnb.core.config import Config, class_info, format_validation_error, set_masked
 from resnb.core.env import EnvVar, IntEnvVar, contains_env_ref, is_env_ref
+from resnb.core.legacy import ResourceDefinition
 from resnb.core.legacy_config import resolve_env_form
 from resnb.core.resources import ConfigurableResourceFactory, PartialResource
 from resnb.errors import ConfigError, UnknownFieldError, did_you_mean, listing
@@ -139,7 +140,10 @@ def _validated(cls: type[Config], name: str, value: Any, ref: Any, where: str) -
 def normalize_resource_config(
     resource_config: Mapping[str, Any] | None, keys: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Check ``{key: {"config": {...}}}`` and return ``{key: {...}}`` with env forms turned into EnvVars."""
+    """Check ``{key: {"config": {...}}}`` and return ``{key: {...}}`` with env forms turned into EnvVars.
+
+    A legacy ``@resource`` without a config schema gets its config as given (``{"env": ...}`` too).
+    """
     if not resource_config:
         return {}
     if not isinstance(resource_config, Mapping):
@@ -160,7 +164,9 @@ def normalize_resource_config(
                 f"resource_config['{key}'] must be {{'config': {{...}}}}, got {shown}. Wrap the "
                 f"values: {{'{key}': {{'config': {{...}}}}}}."
             )
-        normalized[key] = resolve_env_form(entry.get("config"))
+        config = entry.get("config")
+        schemaless = isinstance(keys[key], ResourceDefinition) and keys[key].run_config_schema is None
+        normalized[key] = config if schemaless else resolve_env_form(config)  # Dagster: a plain dict
     return normalized
 
 

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from resnb.errors import DefinitionError, InvocationError, listing
+from resnb.errors import DefinitionError, InvocationError, did_you_mean, listing
 
 if TYPE_CHECKING:
     from resnb.core.jobs import JobDefinition
@@ -25,6 +25,7 @@ __all__ = [
     "Composition",
     "GraphDefinition",
     "GraphInput",
+    "GraphOutputs",
     "NodeInvocation",
     "OutputHandle",
     "compose",
@@ -44,10 +45,52 @@ class OutputHandle(NamedTuple):
     output_name: str
 
 
-class GraphInput(NamedTuple):
-    """What a graph function's parameter is while the graph is composed: a top-level input."""
+class GraphInput:
+    """What a graph function's parameter is while the graph is composed: a placeholder for its value."""
 
-    name: str
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"GraphInput({self.name!r})"
+
+    def _no_value(self, *_args: Any) -> Any:
+        raise DefinitionError(
+            f"Graph input '{self.name}' has no value while the graph is composed: pass it to an op "
+            f"or graph as it is (op({self.name})) and work with its value inside the op."
+        )
+
+    __iter__ = __getitem__ = __len__ = _no_value
+
+
+class GraphOutputs(tuple):  # type: ignore[type-arg]
+    """The outputs of a graph called inside another: unpack them in order, or take one by name (``r.a``)."""
+
+    _graph: str
+    _names: tuple[str, ...]
+
+    def __new__(cls, graph_name: str, outputs: Mapping[str, OutputHandle]) -> GraphOutputs:
+        obj = super().__new__(cls, tuple(outputs.values()))
+        obj._graph, obj._names = graph_name, tuple(outputs)
+        return obj
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._by_name(key) if isinstance(key, str) else super().__getitem__(key)
+
+    def __getattr__(self, name: str) -> OutputHandle:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._by_name(name)
+
+    def _by_name(self, name: str) -> OutputHandle:
+        if name not in self._names:
+            raise AttributeError(
+                f"Graph '{self._graph}' has no output '{name}'. Its outputs: {listing(self._names)}."
+                f"{did_you_mean(name, self._names)}"
+            )
+        return tuple.__getitem__(self, self._names.index(name))
 
 
 class NodeInvocation(NamedTuple):
@@ -92,9 +135,12 @@ class Composition:
         finally:
             self._prefix = outer_prefix
         graph_node = f"{outer_prefix}{node_name}"
-        for name, handle in named_outputs(returned).items():
+        outputs = named_outputs(returned, graph_def.output_names, graph_def.name)
+        for name, handle in outputs.items():
             self.aliases[(graph_node, name)] = handle
-        return returned
+        if list(outputs) == ["result"]:
+            return outputs["result"]
+        return GraphOutputs(graph_def.name, outputs) if outputs else None
 
     def add(
         self, op_def: OpDefinition, args: tuple[Any, ...], kwargs: dict[str, Any], name: str | None = None
@@ -126,6 +172,8 @@ class Composition:
         bound.update(kwargs)
         connected: dict[str, OutputHandle] = {}
         for input_name, value in bound.items():
+            if isinstance(value, GraphOutputs) and len(value) == 1:
+                value = value[0]  # a graph with one named output, used as that output
             if input_name not in names:
                 raise DefinitionError(
                     f"In graph '{self.graph_name}', op '{node_name}' has no input '{input_name}'. "
@@ -144,19 +192,37 @@ class Composition:
         return connected
 
 
-def named_outputs(returned: Any) -> dict[str, OutputHandle]:
+def named_outputs(
+    returned: Any, declared: Sequence[str] | None = None, graph_name: str = ""
+) -> dict[str, OutputHandle]:
     """The op outputs a graph function returned, by graph output name.
 
-    One handle is ``result``; a tuple gives ``result_0``, ``result_1``...; a dict its keys.
+    A dict gives its keys. With ``declared`` names (``out={...}``), one handle or a tuple takes them
+    in order; without, one handle is ``result`` and a tuple gives ``result_0``, ``result_1``...
     """
     if isinstance(returned, dict):
         pairs = list(returned.items())
-    elif isinstance(returned, tuple) and not isinstance(returned, OutputHandle):
-        pairs = [(f"result_{i}", handle) for i, handle in enumerate(returned)]
-        if len(pairs) == 1:
-            pairs = [("result", returned[0])]
+    elif isinstance(returned, GraphOutputs) and declared is None:
+        pairs = list(zip(returned._names, returned))
     else:
-        pairs = [("result", returned)]
+        handles = (
+            list(returned)
+            if isinstance(returned, tuple) and not isinstance(returned, OutputHandle)
+            else [returned]
+        )
+        handles = [h for h in handles if isinstance(h, OutputHandle)]
+        if declared is not None:
+            if len(handles) != len(declared):
+                raise DefinitionError(
+                    f"@graph '{graph_name}' declares {len(declared)} output(s) ({listing(declared)}) in "
+                    f"out=, but returns {len(handles)}. Return one op output per declared name, in that "
+                    "order, or a dict of them."
+                )
+            pairs = list(zip(declared, handles))
+        elif len(handles) == 1:
+            pairs = [("result", handles[0])]
+        else:
+            pairs = [(f"result_{i}", handle) for i, handle in enumerate(handles)]
     return {str(name): handle for name, handle in pairs if isinstance(handle, OutputHandle)}
 
 
@@ -179,6 +245,7 @@ class GraphDefinition:
         aliases: Mapping[tuple[str, str], OutputHandle] | None = None,
         input_mappings: Mapping[str, Sequence[tuple[str, str]]] | None = None,
         outputs: Mapping[str, OutputHandle] | None = None,
+        output_names: Sequence[str] | None = None,
     ) -> None:
         self.name = name
         self.nodes = dict(nodes)
@@ -188,6 +255,8 @@ class GraphDefinition:
         self.input_mappings = {key: tuple(pairs) for key, pairs in (input_mappings or {}).items()}
         #: the graph's own outputs (what its function returned): name -> the op output it is
         self.outputs = dict(outputs or {})
+        #: the output names declared with ``out=`` (``None``: taken from what the function returns)
+        self.output_names = None if output_names is None else tuple(output_names)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         composition = current_composition()
@@ -255,14 +324,35 @@ def compose(
         returned = _call_with_placeholders(fn)
     finally:
         _COMPOSING.current = previous
-    outputs = named_outputs(returned)
-    _check_declared_outputs(kind, name, outputs, out)
+    declared = list(out) if isinstance(out, Mapping) else None
+    outputs = named_outputs(returned, declared, name)
+    _check_declared_outputs(kind, name, outputs, declared)
+    _check_inputs_used(kind, name, fn, composition.input_mappings)
     return GraphDefinition(
-        name, composition.nodes, description, fn, composition.aliases, composition.input_mappings, outputs
+        name,
+        composition.nodes,
+        description,
+        fn,
+        composition.aliases,
+        composition.input_mappings,
+        outputs,
+        declared,
     )
 
 
-def _check_declared_outputs(kind: str, name: str, outputs: Mapping[str, OutputHandle], out: Any) -> None:
+def _check_inputs_used(kind: str, name: str, fn: Callable[..., Any], mappings: Mapping[str, Any]) -> None:
+    """Every input of a graph reaches an op, as Dagster requires."""
+    unused = [param for param in _input_parameters(fn) if param not in mappings]
+    if unused:
+        raise DefinitionError(
+            f"@{kind} '{name}' has input {listing(unused)}, which no op uses. Pass it to an op or graph "
+            f"called in the function ({unused[0]} -> some_op({unused[0]})), or remove it."
+        )
+
+
+def _check_declared_outputs(
+    kind: str, name: str, outputs: Mapping[str, OutputHandle], out: Sequence[str] | None
+) -> None:
     """A job returns no outputs; a graph given ``out={...}`` returns exactly those names."""
     if kind == "job" and outputs:
         raise DefinitionError(
@@ -270,7 +360,7 @@ def _check_declared_outputs(kind: str, name: str, outputs: Mapping[str, OutputHa
             "the return, or make it a @graph (whose outputs are read with result.output_value()) and "
             "turn it into a job with .to_job()."
         )
-    if isinstance(out, Mapping) and set(out) != set(outputs):
+    if out is not None and set(out) != set(outputs):
         raise DefinitionError(
             f"@graph '{name}' declares outputs {listing(out)} in out=, but returns {listing(outputs) or 'none'}. "
             "Return a dict with exactly the declared names."

@@ -63,6 +63,8 @@ class ResourceDefinition:
         self.required_resource_keys = frozenset(required_resource_keys or ())
         self.version = version
         self.preset_config: Any = _NO_CONFIG
+        #: the schema run config for this resource goes through (None: passed on as given)
+        self.run_config_schema: ConfigSchema | None = self.config_schema
         self._takes_context = _takes_context(resource_fn)
         self.name = getattr(resource_fn, "__name__", "resource")
 
@@ -81,9 +83,16 @@ class ResourceDefinition:
         return self.config_schema.process(raw, where)
 
     def unset_env_vars(self, run_config: Any, where: str) -> list[tuple[str, str]]:
-        """(variable, what reads it) for each unset env var its config (preset or run config) reads."""
-        raw = self.preset_config if self.preset_config is not _NO_CONFIG else run_config
-        return unset_env_refs(resolve_env_form(raw), where)
+        """(variable, what reads it) for each unset env var its config (preset or run config) reads.
+
+        Only config that goes through a schema reads variables; without one, ``{"env": ...}``
+        is passed on as a plain dict, as in Dagster.
+        """
+        if self.preset_config is not _NO_CONFIG:
+            raw, schema = self.preset_config, self.config_schema
+        else:
+            raw, schema = run_config, self.run_config_schema
+        return [] if schema is None else unset_env_refs(resolve_env_form(raw), where)
 
     def configured(
         self,
@@ -107,6 +116,7 @@ class ResourceDefinition:
         if callable(config_or_config_fn):
             outer = ConfigSchema(config_schema) if config_schema is not None else None
             copy.preset_config = _NO_CONFIG
+            copy.run_config_schema = outer
             copy.process_config = _mapped_config(self, config_or_config_fn, outer)  # type: ignore[method-assign]
         else:
             copy.preset_config = config_or_config_fn

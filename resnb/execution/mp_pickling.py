@@ -14,12 +14,13 @@ import io
 import pickle
 import sys
 import types
+from collections.abc import Mapping
 from typing import Any
 
 from resnb.errors import InvariantViolationError, exception_summary, listing
 from resnb.execution.plan import Plan
 
-__all__ = ["check_steps_importable", "dumps_payload", "main_importable"]
+__all__ = ["check_input_values_picklable", "check_steps_importable", "dumps_payload", "main_importable"]
 
 _MOVE_IT = (
     "Move {it} into an importable module (a .py file next to the notebook, then `from my_module "
@@ -104,6 +105,22 @@ def check_steps_importable(plan: Plan, method: str) -> None:
         "interactive session (module __main__), which each step's process has to import and "
         "cannot. " + _MOVE_IT.format(it="them" if len(stranded) > 1 else "it")
     )
+
+
+def check_input_values_picklable(inputs: Mapping[str, Mapping[str, tuple[Any, Any]]], method: str) -> None:
+    """Raise naming the op input whose given value (``input_values``) cannot go to a step process."""
+    for step_name, values in inputs.items():
+        for input_name, (_, value) in values.items():
+            try:
+                pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:
+                raise InvariantViolationError(
+                    f"The value given for input '{input_name}' of op '{step_name}' cannot be pickled "
+                    f"({exception_summary(exc)}), and the multiprocess executor (start method "
+                    f"'{method}') has to send it to the step's process. Pass a picklable value, use "
+                    "the 'fork' start method where it is available, or run in process "
+                    "(execute_in_process())."
+                ) from exc
 
 
 def dumps_payload(payload: Any, method: str) -> bytes:

@@ -44,10 +44,16 @@ from typing import Any
 
 from resnb._stack import user_stacklevel
 from resnb.build.scope import TeardownProblem
-from resnb.errors import ConfigError, ResourceTeardownWarning, exception_summary, listing
+from resnb.errors import (
+    ConfigError,
+    InvariantViolationError,
+    ResourceTeardownWarning,
+    exception_summary,
+    listing,
+)
 from resnb.execution.mp_child import RemoteTraceback
 from resnb.execution.mp_outputs import AliasOutputs, OutputLoader, asset_outputs, swap_in_memory_managers
-from resnb.execution.mp_pickling import check_steps_importable, dumps_payload
+from resnb.execution.mp_pickling import check_input_values_picklable, check_steps_importable, dumps_payload
 from resnb.execution.mp_processes import RunningStep, collect, launch, stop_all, wait_for_finished
 from resnb.execution.plan import Plan
 from resnb.execution.result import ExecuteInProcessResult, StepRecord
@@ -95,7 +101,11 @@ def execute_plan_multiprocess(
     payload: Any = (plan, resources, config["resources"], configs, run_id, partition_key, inputs)
     if method != "fork":
         check_steps_importable(plan, method)
-        payload = dumps_payload(payload, method)
+        try:
+            payload = dumps_payload(payload, method)
+        except InvariantViolationError:
+            check_input_values_picklable(inputs or {}, method)  # a better message when one is at fault
+            raise
     loader = OutputLoader(plan, resources, config["resources"], run_id, storage)
     scheduler = _Scheduler(plan, multiprocessing.get_context(method), payload, hooks, loader)
     try:

@@ -152,11 +152,13 @@ def _umbrella_offer(magics: Any, rest: str) -> _Offer | None:
     """``%resnb`` completes its subcommands, then what the subcommand's magic completes."""
     if not rest[:1].isspace():
         return None
-    word, space, tail = rest.lstrip().partition(" ")
-    if not space:
+    stripped = rest.lstrip()
+    word = stripped.split(None, 1)[0] if stripped else ""
+    tail = stripped[len(word) :]
+    if not tail:  # still typing the subcommand
         return _Offer("subcommand", [*SUBCOMMANDS, "help"], word)
     magic = subcommand_magic(word)
-    return None if magic is None else _offer(magics, f"%{magic} {tail}")
+    return None if magic is None else _offer(magics, f"%{magic}{tail}")
 
 
 def _flags(magics: Any, magic: str) -> list[str]:

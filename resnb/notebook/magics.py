@@ -304,7 +304,7 @@ class ResnbMagics(Magics, Configurable):
 
         ``%resnb graph --select 'raw+'`` is ``%resource_graph --select 'raw+'``.
         """
-        word, _, rest = line.strip().partition(" ")
+        word, rest = (line.split(None, 1) + ["", ""])[:2]
         if word in ("", "help", "-h", "--help"):
             return MagicHelp(_umbrella_help())
         name = subcommand_magic(word)

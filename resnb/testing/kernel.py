@@ -38,29 +38,67 @@ _LAST_WORDS_SECONDS = 2.0  # how long a shut-down kernel's stderr may stay open 
 
 
 _TRACEBACK_START = "Traceback (most recent call last):"
-# the line a tornado/asyncio logger writes just before the traceback of a failed callback
-_CALLBACK_HEADER = re.compile(r"(tornado|ZMQStream|Exception in callback)")
+# the line tornado's logger writes just before the traceback of a failed callback
+_CALLBACK_HEADER = re.compile(r"^(?:(?:ERROR|WARNING|CRITICAL):tornado\.|Exception in callback )")
+# a frame of the kernel's own machinery: a traceback the user's code raised has none
+_KERNEL_FRAME = re.compile(r'^\s*File "[^"]*(?:/ipykernel/|/tornado/|zmq/eventloop/)')
+# the lines Python prints between the tracebacks of a chained exception
+_CHAIN_LINES = (
+    "During handling of the above exception, another exception occurred:",
+    "The above exception was the direct cause of the following exception:",
+)
 
 
 def without_zmq_shutdown_tracebacks(text: str) -> str:
-    """``text`` without the tracebacks that end in a ``zmq.error`` (and their logger header line).
+    """``text`` without ipykernel's tracebacks of a send on a closed socket (``zmq.error``).
 
-    Those are what ipykernel prints when it sends on a socket it is closing; any other text,
-    including other tracebacks, is kept as it is.
+    Such a traceback ends in a ``zmq.error`` and runs through the kernel's own code (ipykernel,
+    tornado, pyzmq's event loop); it goes with its logger header line and the "During handling
+    ..." line that chains it to another traceback. Any other text, including other tracebacks,
+    is kept as it is.
     """
     lines = text.splitlines(keepends=True)
     kept: list[str] = []
     index = 0
     while index < len(lines):
         end = _traceback_end(lines, index)
-        if end is None or not lines[end - 1].startswith("zmq.error."):
+        if end is None or not _is_zmq_shutdown_noise(lines[index:end]):
             kept.append(lines[index])
             index += 1
             continue
-        if kept and _CALLBACK_HEADER.search(kept[-1]):
-            kept.pop()
-        index = end
+        _drop_lead_in(kept)
+        index = _skip_chain_lines(lines, end)
     return "".join(kept)
+
+
+def _is_zmq_shutdown_noise(traceback_lines: list[str]) -> bool:
+    return traceback_lines[-1].startswith("zmq.error.") and any(map(_KERNEL_FRAME.match, traceback_lines))
+
+
+def _drop_lead_in(kept: list[str]) -> None:
+    """Remove the logger header or chaining line (and the blank lines around it) before a dropped traceback."""
+    probe = len(kept)
+    while probe and not kept[probe - 1].strip():
+        probe -= 1
+    if probe and (_CALLBACK_HEADER.match(kept[probe - 1]) or kept[probe - 1].strip() in _CHAIN_LINES):
+        probe -= 1
+        chained = kept[probe].strip() in _CHAIN_LINES
+        while chained and probe and not kept[probe - 1].strip():
+            probe -= 1  # the blank line Python prints before "During handling ..."
+        del kept[probe:]
+
+
+def _skip_chain_lines(lines: list[str], index: int) -> int:
+    """Past a chaining line (and its blank lines) that follows a dropped traceback, if one does."""
+    probe = index
+    while probe < len(lines) and not lines[probe].strip():
+        probe += 1
+    if probe < len(lines) and lines[probe].strip() in _CHAIN_LINES:
+        probe += 1
+        while probe < len(lines) and not lines[probe].strip():
+            probe += 1
+        return probe
+    return index
 
 
 def _traceback_end(lines: list[str], start: int) -> int | None:

@@ -2087,3 +2087,102 @@ def test_a_job_function_returning_an_output_is_a_definition_error(dg):
         @dg.job
         def j():
             return one()
+
+
+def test_a_graph_input_left_out_falls_back_to_the_defaults_of_the_ops_it_feeds(dg):
+    @dg.op
+    def doubled(x: int = 5) -> int:
+        return x * 2
+
+    @dg.graph
+    def g(x):
+        return doubled(x)
+
+    assert g.execute_in_process().output_value() == 10
+    assert g.execute_in_process(input_values={"x": 1}).output_value() == 2
+
+
+def test_an_input_value_of_the_wrong_type_fails_its_step(dg):
+    @dg.op
+    def add_one(x: int) -> int:
+        return x + 1
+
+    @dg.op
+    def half(x: float) -> float:
+        return x / 2
+
+    @dg.graph
+    def g(x):
+        return add_one(x)
+
+    @dg.graph
+    def f(x):
+        return half(x)
+
+    result = g.execute_in_process(input_values={"x": "s"}, raise_on_error=False)
+    assert not result.success and result.get_failed_step_keys() == {"add_one"}
+    with pytest.raises(dg.DagsterTypeCheckDidNotPass):
+        g.execute_in_process(input_values={"x": "s"})
+    with pytest.raises(dg.DagsterTypeCheckDidNotPass):  # an int is no float
+        f.execute_in_process(input_values={"x": 1})
+
+
+def test_declared_graph_outputs_take_a_single_or_tuple_return_in_order(dg):
+    @dg.op
+    def const() -> int:
+        return 10
+
+    @dg.op
+    def add1(x: int) -> int:
+        return x + 1
+
+    @dg.graph(out={"a": dg.GraphOut()})
+    def single():
+        return const()
+
+    @dg.graph(out={"a": dg.GraphOut(), "b": dg.GraphOut()})
+    def pair():
+        return const(), add1(const())
+
+    assert single.execute_in_process().output_value("a") == 10
+    result = pair.execute_in_process()
+    assert (result.output_value("a"), result.output_value("b")) == (10, 11)
+
+
+def test_a_nested_multi_output_graph_by_attribute_and_unpacked(dg):
+    @dg.op
+    def add1(x: int) -> int:
+        return x + 1
+
+    @dg.op
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    @dg.graph(out={"a": dg.GraphOut(), "b": dg.GraphOut()})
+    def inner(x):
+        return {"a": add1(x), "b": add1(add1(x))}
+
+    @dg.graph
+    def by_attribute(x):
+        r = inner(x)
+        return add(r.a, r.b)
+
+    @dg.graph
+    def unpacked(x):
+        a, b = inner(x)
+        return add(a, b)
+
+    assert by_attribute.execute_in_process(input_values={"x": 1}).output_value() == 5
+    assert unpacked.execute_in_process(input_values={"x": 1}).output_value() == 5
+
+
+def test_a_graph_input_no_op_uses_is_a_definition_error(dg):
+    @dg.op
+    def const() -> int:
+        return 1
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+
+        @dg.graph
+        def g(x):
+            return const()

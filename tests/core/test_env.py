@@ -608,3 +608,16 @@ def test_env_var_int_inside_list(monkeypatch):
     with dg.build_resources({"p": declared}) as res:
         assert res.p.ports == [80, 81]
     assert type(declared.ports[1]) is IntEnvVar
+
+
+def test_a_legacy_resource_without_a_schema_gets_env_forms_as_plain_dicts(monkeypatch):
+    monkeypatch.delenv("RESNB_T_UNSET", raising=False)
+
+    @dg.resource
+    def raw(context):
+        return context.resource_config
+
+    with dg.build_resources(
+        {"raw": raw}, resource_config={"raw": {"config": {"env": "RESNB_T_UNSET"}}}
+    ) as built:
+        assert built.raw == {"env": "RESNB_T_UNSET"} and type(built.raw) is dict

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 import pytest
 
 import resnb as dg
-from resnb.errors import ConfigError, DefinitionError, InvariantViolationError
+from resnb.errors import ConfigError, DefinitionError, InvariantViolationError, TypeCheckError
 from resnb.execution.graph_input_values import AS_GIVEN
 
 
@@ -62,7 +63,7 @@ def test_the_missing_input_message_names_the_input_the_ops_and_the_ways_to_give_
     assert "input_values={'x': ...}" in message and "run_config={'inputs': {'x': ...}}" in message
 
 
-def test_an_input_value_of_the_wrong_class_fails_before_anything_runs() -> None:
+def test_an_input_value_of_the_wrong_class_fails_the_step_it_feeds() -> None:
     ran: list[str] = []
 
     @dg.op
@@ -74,22 +75,71 @@ def test_an_input_value_of_the_wrong_class_fails_before_anything_runs() -> None:
     def g(x):
         return record(x)
 
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(TypeCheckError) as info:
         g.execute_in_process(input_values={"x": "3"})
-    assert "input_values gives input 'x' of job 'g' a str" in str(info.value)
-    assert "input 'x' of op 'record', annotated int" in str(info.value)
+    assert "Graph input 'x' is of type str, but it feeds input 'x' of op 'record', annotated int" in str(
+        info.value
+    )
+    result = g.execute_in_process(input_values={"x": True}, raise_on_error=False)
+    assert not result.success and result.get_failed_step_keys() == {"record"}
+    assert isinstance(result.get_step_failure_events()[0].error, TypeCheckError)
     assert ran == []
 
 
-def test_an_int_is_accepted_for_a_float_input_and_a_bool_is_not() -> None:
-    assert fan.execute_in_process(input_values={"x": 1}).output_value() == 4.0
-    with pytest.raises(ConfigError, match="a bool"):
+def test_scalars_are_checked_as_dagster_does_no_int_for_a_float_no_bool_for_an_int() -> None:
+    @dg.graph
+    def g(f):
+        return scale(two(), f)
 
-        @dg.graph
-        def g(f):
-            return scale(two(), f)
+    assert g.execute_in_process(input_values={"f": 1.5}).output_value() == 3.0
+    with pytest.raises(
+        TypeCheckError, match="is of type int, but it feeds input 'factor' of op 'scale', annotated float"
+    ):
+        g.execute_in_process(input_values={"f": 1})
+    with pytest.raises(TypeCheckError, match="is of type bool"):
+        both.execute_in_process(input_values={"x": True})
 
-        g.execute_in_process(input_values={"f": True})
+
+def test_annotations_isinstance_cannot_check_are_not_checked() -> None:
+    @dg.op
+    def anything(x: Any) -> str:
+        return type(x).__name__
+
+    @dg.op
+    def numbers(xs: list[int]) -> int:
+        return len(xs)
+
+    @dg.graph(out={"kind": dg.GraphOut(), "count": dg.GraphOut()})
+    def g(x, xs):
+        return {"kind": anything(x), "count": numbers(xs)}
+
+    result = g.execute_in_process(input_values={"x": 3, "xs": ["not", "ints"]})
+    assert (result.output_value("kind"), result.output_value("count")) == ("int", 2)
+
+
+def test_a_missing_input_whose_ops_all_have_defaults_uses_the_defaults() -> None:
+    @dg.op
+    def doubled(x: int = 5) -> int:
+        return x * 2
+
+    @dg.op(ins={"y": dg.In(default_value=7)})
+    def same(y: int) -> int:
+        return y
+
+    @dg.graph(out={"a": dg.GraphOut(), "b": dg.GraphOut()})
+    def with_defaults(x):
+        return {"a": doubled(x), "b": same(x)}
+
+    result = with_defaults.execute_in_process()
+    assert (result.output_value("a"), result.output_value("b")) == (10, 7)
+    assert with_defaults.execute_in_process(input_values={"x": 1}).output_value("b") == 1
+
+    @dg.graph(out={"a": dg.GraphOut(), "b": dg.GraphOut()})
+    def one_without(x):
+        return {"a": doubled(x), "b": add_one(x)}
+
+    with pytest.raises(ConfigError, match="Input 'x' of job 'one_without' was not given"):
+        one_without.execute_in_process()
 
 
 def test_unknown_input_values_name_suggests_the_close_one() -> None:
@@ -141,7 +191,7 @@ def test_positional_only_graph_inputs() -> None:
     assert g.execute_in_process(input_values={"x": 1}).output_value() == 2
 
 
-def test_a_graph_input_passed_to_a_plain_value_position_still_needs_an_op_call() -> None:
+def test_a_plain_value_as_op_input_and_an_unused_graph_input_are_definition_errors() -> None:
     with pytest.raises(
         DefinitionError, match="must be the output of another op call or an input of the graph"
     ):
@@ -149,6 +199,64 @@ def test_a_graph_input_passed_to_a_plain_value_position_still_needs_an_op_call()
         @dg.graph
         def g(x):
             return add_one(3)
+
+    with pytest.raises(DefinitionError, match=r"@graph 'unused' has input 'x', which no op uses"):
+
+        @dg.graph
+        def unused(x):
+            return two()
+
+
+def test_indexing_a_graph_input_says_it_has_no_value_yet() -> None:
+    with pytest.raises(DefinitionError, match=r"Graph input 'xs' has no value while the graph is composed"):
+
+        @dg.graph
+        def g(xs):
+            return add_one(xs[0])
+
+
+def test_nested_graph_outputs_by_name_by_position_and_one_named_output_as_a_handle() -> None:
+    @dg.graph(out={"low": dg.GraphOut(), "high": dg.GraphOut()})
+    def bounds(x):
+        return add_one(x), add_one(add_one(x))
+
+    @dg.graph(out={"only": dg.GraphOut()})
+    def one(x):
+        return add_one(x)
+
+    @dg.op
+    def span(low: int, high: int) -> int:
+        return high - low
+
+    @dg.graph(out={"by_name": dg.GraphOut(), "unpacked": dg.GraphOut(), "single": dg.GraphOut()})
+    def outer(x):
+        named = bounds(x)
+        low, high = bounds(x)
+        return {
+            "by_name": span(named.low, named["high"]),
+            "unpacked": span(low, high),
+            "single": add_one(one(x)),
+        }
+
+    result = outer.execute_in_process(input_values={"x": 1})
+    assert [result.output_value(n) for n in ("by_name", "unpacked", "single")] == [1, 1, 3]
+    assert result.output_for_node("bounds", "high") == 3
+
+    with pytest.raises(
+        AttributeError, match=r"Graph 'bounds' has no output 'hihg'. .* Did you mean 'high'\?"
+    ):
+
+        @dg.graph
+        def typo(x):
+            return add_one(bounds(x).hihg)
+
+
+def test_declared_outputs_must_match_in_number() -> None:
+    with pytest.raises(DefinitionError, match=r"declares 2 output\(s\) \('a', 'b'\) in out=, but returns 1"):
+
+        @dg.graph(out={"a": dg.GraphOut(), "b": dg.GraphOut()})
+        def g(x):
+            return add_one(x)
 
 
 def test_declared_outputs_must_match_what_the_graph_returns() -> None:
@@ -177,6 +285,20 @@ def test_output_value_of_a_failed_step_says_it_failed() -> None:
 
 def test_the_as_given_loader_stays_one_object_through_pickle() -> None:
     assert pickle.loads(pickle.dumps(AS_GIVEN)) is AS_GIVEN
+
+
+def test_an_unpicklable_input_value_under_spawn_names_the_input() -> None:
+    import multiprocessing
+    import threading
+
+    if "spawn" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no spawn start method here")
+    executor = dg.multiprocess_executor.configured({"start_method": "spawn"})
+    job = both.to_job(name="both_lock", executor_def=executor)
+    with pytest.raises(InvariantViolationError) as info:
+        job.execute(input_values={"x": threading.Lock()})
+    assert "The value given for input 'x' of op " in str(info.value)
+    assert "cannot be pickled" in str(info.value) and "'fork' start method" in str(info.value)
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])

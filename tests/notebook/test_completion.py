@@ -103,3 +103,4 @@ def test_the_umbrella_completes_subcommands_then_as_the_magic_it_runs(nb):
     assert complete(nb, "%resnb build co") == ["counter"]
     assert complete(nb, "%resnb graph --sel") == ["--select"]
     assert complete(nb, "%resnb nonsense sec") == []
+    assert complete(nb, "%resnb materialize\tsec") == ["second"]

@@ -81,3 +81,8 @@ def test_variables_expand_only_for_the_magics_that_expand_them(nb) -> None:
 def test_a_failing_subcommand_fails_the_cell(nb) -> None:
     with pytest.raises(UsageError, match="no module named 'no_such_module_xyz'"):
         nb.run_cell("%resnb load no_such_module_xyz")
+
+
+def test_a_tab_between_subcommand_and_arguments_is_fine(nb) -> None:
+    nb.run_line_magic("resnb", "load\tdefs")
+    assert nb.run_line_magic("resnb", "materialize\tfirst") == 5

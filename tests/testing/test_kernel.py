@@ -92,3 +92,32 @@ def test_a_held_relay_passes_on_the_text_without_zmq_noise_when_released(
     assert capsys.readouterr().err == "", "held until released"
     relay.release()
     assert capsys.readouterr().err == "last words\n"
+
+
+def test_only_tracebacks_through_the_kernels_own_code_are_dropped() -> None:
+    from resnb.testing.kernel import without_zmq_shutdown_tracebacks
+
+    users_zmq_error = (
+        "Traceback (most recent call last):\n"
+        '  File "/home/me/teardown.py", line 9, in close\n'
+        "    socket.send(b'bye')\n"
+        "zmq.error.ZMQError: Socket operation on non-socket\n"
+    )
+    assert without_zmq_shutdown_tracebacks(users_zmq_error) == users_zmq_error
+    text = "closing the tornado server\n" + ZMQ_NOISE.split("\n", 1)[1]
+    assert without_zmq_shutdown_tracebacks(text) == "closing the tornado server\n"
+
+
+def test_a_chained_zmq_traceback_goes_with_its_chaining_line() -> None:
+    from resnb.testing.kernel import without_zmq_shutdown_tracebacks
+
+    noise = ZMQ_NOISE.split("\n", 1)[1]
+    chained_after = (
+        USER_TRACEBACK + "\nDuring handling of the above exception, another exception occurred:\n\n" + noise
+    )
+    assert without_zmq_shutdown_tracebacks(chained_after) == USER_TRACEBACK
+    chained_before = (
+        noise + "\nThe above exception was the direct cause of the following exception:\n\n" + USER_TRACEBACK
+    )
+    assert without_zmq_shutdown_tracebacks(chained_before) == USER_TRACEBACK
+    assert without_zmq_shutdown_tracebacks("done\n\n" + noise) == "done\n\n"
