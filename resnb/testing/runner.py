@@ -206,8 +206,19 @@ def _write(notebook: NotebookNode, output_path: str | os.PathLike[str]) -> Path:
 
     target = Path(output_path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, target)
+    nbformat.write(_without_emptied_displays(notebook), target)
     return target
+
+
+def _without_emptied_displays(notebook: NotebookNode) -> NotebookNode:
+    """The notebook without display outputs an update emptied (a finished live progress display)."""
+    for cell in notebook.cells:
+        outputs = cell.get("outputs")
+        if outputs:
+            cell["outputs"] = [
+                o for o in outputs if not (o.get("output_type") == "display_data" and not o.get("data"))
+            ]
+    return notebook
 
 
 def _tags(cell: NotebookNode) -> list[str]:

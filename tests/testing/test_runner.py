@@ -218,3 +218,20 @@ def test_a_cell_is_named_by_its_position_and_its_rank_among_code_cells() -> None
     assert str(report).startswith("nb.ipynb: FAILED at cell 5 (code cell 3) (ZeroDivisionError")
     assert "cell 5 (code cell 3) source:\n    1 / 0" in str(report)
     assert CellFailure(0, "x", "E", "v").where == "cell 1"
+
+
+def test_the_written_notebook_leaves_out_displays_an_update_emptied(tmp_path: Path, write_notebook) -> None:
+    nbformat = pytest.importorskip("nbformat")
+    source = (
+        "from IPython.display import display, update_display\n"
+        "display('kept')\n"
+        "display('live progress', display_id='progress')\n"
+        "update_display({}, raw=True, display_id='progress')"
+    )
+    output = tmp_path / "executed.ipynb"
+
+    report = run_notebook(write_notebook(tmp_path / "nb.ipynb", source), output_path=output, timeout=120)
+
+    assert report.ok, report
+    outputs = nbformat.read(output, as_version=4).cells[0].outputs
+    assert [out["data"]["text/plain"] for out in outputs] == ["'kept'"]
