@@ -170,6 +170,14 @@ CELLS = [
         """,
     ),
     code("%teardown_resources"),
+    md(
+        """
+        Every magic is also a subcommand of `%resnb` (`%resnb graph`, `%resnb materialize ...`), for those
+        who prefer one name to remember; `%resnb help` lists them. Project defaults for the settings
+        (`%config Resnb...`) go in `[tool.resnb]` of `pyproject.toml`.
+        """
+    ),
+    code("%resnb help"),
     code(
         """
         %unload_ext resnb
