@@ -31,7 +31,6 @@ __all__ = [
     "compose",
     "current_composition",
     "graph",
-    "graph_inputs",
     "named_outputs",
 ]
 
@@ -126,7 +125,7 @@ class Composition:
         except TypeError as exc:
             raise DefinitionError(
                 f"In graph '{self.graph_name}', graph '{graph_def.name}' was called with the wrong "
-                f"inputs ({exc}). Its inputs: {listing(graph_inputs(graph_def))}."
+                f"inputs ({exc}). Its inputs: {listing(graph_def.input_mappings)}."
             ) from None
         node_name = self._fresh_name(graph_def.name)
         outer_prefix, self._prefix = self._prefix, f"{self._prefix}{node_name}."
@@ -226,13 +225,6 @@ def named_outputs(
     return {str(name): handle for name, handle in pairs if isinstance(handle, OutputHandle)}
 
 
-def graph_inputs(graph_def: GraphDefinition) -> list[str]:
-    """The parameters of a graph's composition function (its inputs)."""
-    if graph_def.compose_fn is None:
-        return []
-    return _input_parameters(graph_def.compose_fn)
-
-
 class GraphDefinition:
     """A set of op invocations wired by their outputs. Turn it into jobs with :meth:`to_job`."""
 
@@ -252,6 +244,7 @@ class GraphDefinition:
         self.description = description
         self.compose_fn = compose_fn
         self.aliases = dict(aliases or {})
+        #: the graph's inputs, in parameter order: name -> the (node name, input name) pairs it feeds
         self.input_mappings = {key: tuple(pairs) for key, pairs in (input_mappings or {}).items()}
         #: the graph's own outputs (what its function returned): name -> the op output it is
         self.outputs = dict(outputs or {})
@@ -328,15 +321,9 @@ def compose(
     outputs = named_outputs(returned, declared, name)
     _check_declared_outputs(kind, name, outputs, declared)
     _check_inputs_used(kind, name, fn, composition.input_mappings)
+    mappings = {param: composition.input_mappings[param] for param in _input_parameters(fn)}
     return GraphDefinition(
-        name,
-        composition.nodes,
-        description,
-        fn,
-        composition.aliases,
-        composition.input_mappings,
-        outputs,
-        declared,
+        name, composition.nodes, description, fn, composition.aliases, mappings, outputs, declared
     )
 
 

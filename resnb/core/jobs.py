@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from resnb.core.graphs import GraphDefinition, NodeInvocation, compose, graph_inputs
+from resnb.core.graphs import GraphDefinition, NodeInvocation, compose
 from resnb.errors import DefinitionError, MissingResourceError, did_you_mean, listing
 
 __all__ = [
@@ -47,7 +47,7 @@ class JobDefinition:
     @property
     def graph_inputs(self) -> dict[str, tuple[tuple[str, str], ...]]:
         """The graph's own inputs: name -> the (op node, op input) pairs each one feeds."""
-        return {name: self.graph.input_mappings.get(name, ()) for name in graph_inputs(self.graph)}
+        return self.graph.input_mappings
 
     @property
     def nodes(self) -> dict[str, NodeInvocation]:
@@ -130,7 +130,7 @@ def check_inputs_connected(job_def: JobDefinition) -> None:
 
 def check_input_value_names(job_def: JobDefinition, input_values: Mapping[str, Any]) -> None:
     """Raise :class:`DefinitionError` for an ``input_values`` key that is not an input of the graph."""
-    names = graph_inputs(job_def.graph)
+    names = list(job_def.graph_inputs)
     for key in input_values:
         if key not in names:
             has = f"Its inputs: {listing(names)}." if names else "Its graph takes no inputs."
@@ -191,18 +191,12 @@ def job(
     def decorate(fn: Callable[..., Any]) -> JobDefinition:
         job_name = name or fn.__name__
         graph_def = compose(fn, job_name, description or inspect.getdoc(fn), kind="job")
-        job_def = JobDefinition(
+        return graph_def.to_job(
             job_name,
-            graph_def,
-            resource_defs or {},
-            executor_def,
-            graph_def.description,
-            config,
-            input_values,
+            resource_defs=resource_defs,
+            config=config,
+            executor_def=executor_def,
+            input_values=input_values,
         )
-        check_unconnected_inputs_loadable(job_def)
-        if resource_defs is not None:
-            job_def.check_resources_provided()
-        return job_def
 
     return decorate(compose_fn) if compose_fn is not None else decorate

@@ -305,7 +305,7 @@ def execute_job_definition(
     from resnb.core.jobs import check_input_value_names
     from resnb.execution.materialize import default_io_manager, plan_for_job_definition
 
-    input_values = {**getattr(job_def, "input_values", {}), **(kwargs.get("input_values") or {})}
+    input_values = {**job_def.input_values, **(kwargs.get("input_values") or {})}
     check_input_value_names(job_def, input_values)
     bound = {**job_def.resource_defs, **(resources or {})}
     bound.setdefault("io_manager", default_io_manager())

@@ -88,12 +88,9 @@ def apply_project_settings(
     return path
 
 
-def _ipython_configured(ipython_config: Any, class_name: str) -> set[str]:
+def _ipython_configured(ipython_config: Mapping[str, Any], class_name: str) -> set[str]:
     """The settings IPython's own configuration gives the class ``class_name``."""
-    try:
-        section = ipython_config[class_name] if class_name in ipython_config else {}
-    except TypeError:
-        return set()
+    section = ipython_config.get(class_name)  # dict.get: a traitlets Config creates no section here
     return set(section) if isinstance(section, Mapping) else set()
 
 
