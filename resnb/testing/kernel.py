@@ -6,9 +6,10 @@ environment. Where jupyter_client and ipykernel support it, the kernel's sockets
 
 The kernel's stderr is relayed to this process's ``sys.stderr`` as it comes. While the kernel shuts
 down, ipykernel may race its own socket teardown and log a ``zmq.error.ZMQError`` traceback (see
-ipython/ipykernel#1518) that says nothing about the notebook: what the kernel writes during a
-normal shutdown is held back and passed on without such tracebacks, and everything is dropped when
-a signal (Ctrl-C) shuts it down. This module imports jupyter_client and ipykernel, so
+ipython/ipykernel#1518), or libzmq may abort on a failed internal assertion
+(``Assertion failed: ... (src/signaler.cpp:NNN)``), neither of which says anything about the
+notebook: what the kernel writes during a normal shutdown is held back and passed on without such
+noise, and everything is dropped when a signal (Ctrl-C) shuts it down. This module imports jupyter_client and ipykernel, so
 :mod:`resnb.testing.runner` imports it only when a notebook runs.
 """
 
@@ -30,7 +31,7 @@ __all__ = [
     "CurrentInterpreterKernelManager",
     "StderrRelay",
     "current_interpreter_spec",
-    "without_zmq_shutdown_tracebacks",
+    "without_zmq_shutdown_noise",
 ]
 
 _CHUNK = 65536
@@ -38,6 +39,8 @@ _LAST_WORDS_SECONDS = 2.0  # how long a shut-down kernel's stderr may stay open 
 
 
 _TRACEBACK_START = "Traceback (most recent call last):"
+# what libzmq's internal assertion macro prints (C source file and line) before it aborts the process
+_LIBZMQ_ASSERTION = re.compile(r"^Assertion failed: .* \((?:\S+/)?src/[\w./-]+\.(?:cpp|hpp):\d+\)\s*$")
 # the line tornado's logger writes just before the traceback of a failed callback
 _CALLBACK_HEADER = re.compile(r"^(?:(?:ERROR|WARNING|CRITICAL):tornado\.|Exception in callback )")
 # a frame of the kernel's own machinery: a traceback the user's code raised has none
@@ -49,15 +52,16 @@ _CHAIN_LINES = (
 )
 
 
-def without_zmq_shutdown_tracebacks(text: str) -> str:
-    """``text`` without ipykernel's tracebacks of a send on a closed socket (``zmq.error``).
+def without_zmq_shutdown_noise(text: str) -> str:
+    """``text`` without what ZMQ's teardown races print while a kernel shuts down.
 
-    Such a traceback ends in a ``zmq.error`` and runs through the kernel's own code (ipykernel,
-    tornado, pyzmq's event loop); it goes with its logger header line and the "During handling
-    ..." line that chains it to another traceback. Any other text, including other tracebacks,
-    is kept as it is.
+    That is ipykernel's tracebacks of a send on a closed socket, and libzmq's "Assertion failed:
+    ... (src/FILE.cpp:LINE)" line. Such a traceback ends in a ``zmq.error`` and runs through the
+    kernel's own code (ipykernel, tornado, pyzmq's event loop); it goes with its logger header line
+    and the "During handling ..." line that chains it to another traceback. Any other text,
+    including other tracebacks, is kept as it is.
     """
-    lines = text.splitlines(keepends=True)
+    lines = [line for line in text.splitlines(keepends=True) if not _LIBZMQ_ASSERTION.match(line)]
     kept: list[str] = []
     index = 0
     while index < len(lines):
@@ -123,7 +127,7 @@ class StderrRelay:
     Give :attr:`write_fd` to the child process as its stderr, then call :meth:`start`: it closes
     this process's copy of the write end, so the thread stops when the child (and whatever it
     spawned with the same stderr) has exited. Between :meth:`hold` and :meth:`release` the text
-    is kept back, to be passed on without ZMQ shutdown tracebacks.
+    is kept back, to be passed on without ZMQ shutdown noise.
     """
 
     def __init__(self) -> None:
@@ -149,10 +153,10 @@ class StderrRelay:
                 self._held = []
 
     def release(self) -> None:
-        """Pass on what was held, without ZMQ shutdown tracebacks, and copy as it comes again."""
+        """Pass on what was held, without ZMQ shutdown noise, and copy as it comes again."""
         with self._lock:
             held, self._held = self._held, None
-            text = without_zmq_shutdown_tracebacks("".join(held or ()))
+            text = without_zmq_shutdown_noise("".join(held or ()))
             if text and not self.muted:
                 _write_stderr(text)
 

@@ -67,13 +67,13 @@ RuntimeError: pool left open
 
 
 def test_zmq_shutdown_tracebacks_are_removed_and_everything_else_kept() -> None:
-    from resnb.testing.kernel import without_zmq_shutdown_tracebacks
+    from resnb.testing.kernel import without_zmq_shutdown_noise
 
     text = "closing pool\n" + ZMQ_NOISE + USER_TRACEBACK + ZMQ_NOISE.split("\n", 1)[1] + "bye\n"
 
-    assert without_zmq_shutdown_tracebacks(text) == "closing pool\n" + USER_TRACEBACK + "bye\n"
-    assert without_zmq_shutdown_tracebacks(USER_TRACEBACK) == USER_TRACEBACK
-    assert without_zmq_shutdown_tracebacks("Traceback (most recent call last):\n  cut off") == (
+    assert without_zmq_shutdown_noise(text) == "closing pool\n" + USER_TRACEBACK + "bye\n"
+    assert without_zmq_shutdown_noise(USER_TRACEBACK) == USER_TRACEBACK
+    assert without_zmq_shutdown_noise("Traceback (most recent call last):\n  cut off") == (
         "Traceback (most recent call last):\n  cut off"
     )
 
@@ -95,7 +95,7 @@ def test_a_held_relay_passes_on_the_text_without_zmq_noise_when_released(
 
 
 def test_only_tracebacks_through_the_kernels_own_code_are_dropped() -> None:
-    from resnb.testing.kernel import without_zmq_shutdown_tracebacks
+    from resnb.testing.kernel import without_zmq_shutdown_noise
 
     users_zmq_error = (
         "Traceback (most recent call last):\n"
@@ -103,21 +103,48 @@ def test_only_tracebacks_through_the_kernels_own_code_are_dropped() -> None:
         "    socket.send(b'bye')\n"
         "zmq.error.ZMQError: Socket operation on non-socket\n"
     )
-    assert without_zmq_shutdown_tracebacks(users_zmq_error) == users_zmq_error
+    assert without_zmq_shutdown_noise(users_zmq_error) == users_zmq_error
     text = "closing the tornado server\n" + ZMQ_NOISE.split("\n", 1)[1]
-    assert without_zmq_shutdown_tracebacks(text) == "closing the tornado server\n"
+    assert without_zmq_shutdown_noise(text) == "closing the tornado server\n"
 
 
 def test_a_chained_zmq_traceback_goes_with_its_chaining_line() -> None:
-    from resnb.testing.kernel import without_zmq_shutdown_tracebacks
+    from resnb.testing.kernel import without_zmq_shutdown_noise
 
     noise = ZMQ_NOISE.split("\n", 1)[1]
     chained_after = (
         USER_TRACEBACK + "\nDuring handling of the above exception, another exception occurred:\n\n" + noise
     )
-    assert without_zmq_shutdown_tracebacks(chained_after) == USER_TRACEBACK
+    assert without_zmq_shutdown_noise(chained_after) == USER_TRACEBACK
     chained_before = (
         noise + "\nThe above exception was the direct cause of the following exception:\n\n" + USER_TRACEBACK
     )
-    assert without_zmq_shutdown_tracebacks(chained_before) == USER_TRACEBACK
-    assert without_zmq_shutdown_tracebacks("done\n\n" + noise) == "done\n\n"
+    assert without_zmq_shutdown_noise(chained_before) == USER_TRACEBACK
+    assert without_zmq_shutdown_noise("done\n\n" + noise) == "done\n\n"
+
+
+def test_libzmqs_assertion_line_is_dropped_and_a_users_assertion_kept() -> None:
+    from resnb.testing.kernel import without_zmq_shutdown_noise
+
+    libzmq = "Assertion failed: pfd.revents & POLLIN (src/signaler.cpp:238)\n"
+    users = "Assertion failed: rows > 0, file report.c, line 12\n"
+    assert without_zmq_shutdown_noise("saved\n" + libzmq + users) == "saved\n" + users
+    assert without_zmq_shutdown_noise("Assertion failed: !_more (/build/libzmq/src/fq.cpp:101)\n") == ""
+
+
+def test_a_kernel_aborted_by_libzmq_while_held_leaves_nothing_on_stderr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    relay = StderrRelay()
+    relay.hold()
+    script = (
+        "import os, sys; sys.stderr.write('Assertion failed: pfd.revents & POLLIN (src/signaler.cpp:238)\\n');"
+        " sys.stderr.flush(); os.abort()"
+    )
+    done = subprocess.run([sys.executable, "-c", script], stderr=relay.write_fd, timeout=60)
+    relay.start()
+
+    assert done.returncode != 0
+    assert relay.join(timeout=60)
+    relay.release()
+    assert capsys.readouterr().err == ""
