@@ -114,6 +114,20 @@ CELLS = [
         form.build()
         """
     ),
+    md(
+        """
+        With several fields to set, `%%build_resources` takes them as a cell: TOML tables (`[KEY]`, then
+        `FIELD = VALUE` lines) or JSON below the magic line. The flags still apply, and `--config` wins
+        over the cell.
+        """
+    ),
+    code(
+        """
+        %%build_resources warehouse --config-var cfg
+        [warehouse]
+        user = "cell-user"
+        """
+    ),
     section(
         "materialize",
         """

@@ -66,10 +66,10 @@ def unload_ipython_extension(ipython: Any) -> None:
     if loaded is None:
         return
     magics = loaded.magics
-    table = ipython.magics_manager.magics["line"]
-    for name in list(table):
-        if getattr(table[name], "__self__", None) is magics:
-            del table[name]
+    for table in ipython.magics_manager.magics.values():  # line and cell magics
+        for name in list(table):
+            if getattr(table[name], "__self__", None) is magics:
+                del table[name]
     registry = ipython.magics_manager.registry
     if registry.get(type(magics).__name__) is magics:
         del registry[type(magics).__name__]

@@ -25,11 +25,13 @@ def build(
     config_json: str | None,
     form: bool,
     config_var: Mapping[str, Any] | None = None,
+    cell_config: Mapping[str, Any] | None = None,
 ) -> Any:
-    """Build ``keys`` (all when empty) with config from ``pairs``, ``config_json`` and a variable's
-    dict ``config_var``, or show a form.
+    """Build ``keys`` (all when empty) with config from ``pairs``, ``config_json``, the mapping of a
+    ``%%build_resources`` cell (``cell_config``) and a variable's dict ``config_var``, or show a form.
 
-    For the same field, ``--config`` wins over ``--config-json``, which wins over ``--config-var``.
+    For the same field, ``--config`` wins over ``--config-json``, which wins over the cell, which
+    wins over ``--config-var``.
     """
     for key in keys:
         if "=" in key:
@@ -38,14 +40,16 @@ def build(
     definitions = session.resource_definitions
     chosen = list(keys) or list(definitions)
     if form:
-        if pairs or config_json or config_var is not None:
+        if pairs or config_json or config_var is not None or cell_config is not None:
             raise UsageError(
-                "--form and --config/--config-json/--config-var are two ways to give the same config: use one of them."
+                "--form and --config/--config-json/--config-var (or a %%build_resources cell) are two ways "
+                "to give the same config: use one of them."
             )
         from resnb.notebook.forms import ResourceForm
 
         return ResourceForm(definitions, chosen, on_build=lambda config: session.build(chosen, config))
     from_var = parse_config_mapping(config_var, chosen, definitions) if config_var is not None else {}
+    from_cell = parse_config_mapping(cell_config, chosen, definitions) if cell_config is not None else {}
     from_json = parse_config_json(config_json, chosen, definitions) if config_json else {}
     from_args = parse_config_args(list(pairs), chosen, definitions) if pairs else {}
-    return session.build(keys or None, merge_configs(from_var, from_json, from_args))
+    return session.build(keys or None, merge_configs(from_var, from_cell, from_json, from_args))

@@ -2,7 +2,7 @@
 
 One IPython completion matcher (API v2, IPython >= 8.6) reads the line up to the cursor: after
 ``%materialize`` or ``%asset_value`` it offers asset names, after ``%build_resources`` resource
-keys (and ``key.field=`` after ``--config``), after ``%teardown_resources`` the open keys, after
+keys (and ``key.field=`` after ``--config``; on the first line of a ``%%build_resources`` cell too), after ``%teardown_resources`` the open keys, after
 ``%resource_graph --select`` asset names and ``resource:KEY``, and the magic's flags for a word
 starting with ``-``. Where a flag waits for a file name (``--output``) or a free value (``-o``),
 it steps aside, so IPython's own completers (file names, Python names) answer. ``%resnb``
@@ -27,7 +27,8 @@ MATCHER_ID = "resnb.magics"
 _ASSET_MAGICS = {"materialize", "asset_value"}
 _MAGICS = _ASSET_MAGICS | {"build_resources", "teardown_resources", "resource_graph"}
 # "%magic rest" or "name = %magic rest" (the cursor is at the end of ``rest``)
-_MAGIC_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w.]*\s*=\s*)?%(?P<magic>\w+)(?P<rest>.*)$")
+_MAGIC_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w.]*\s*=\s*)?%(?P<cell>%)?(?P<magic>\w+)(?P<rest>.*)$")
+_CELL_MAGICS = {"build_resources"}
 _NO_COMPLETION_FLAGS = {"-o", "--out", "-j", "--config-json", "-v", "--config-var", "-O", "--output"}
 _SELECT_FLAGS = {"-s", "--select"}
 _CONFIG_FLAGS = {"-c", "--config"}
@@ -61,9 +62,11 @@ def make_matcher(magics: Any) -> Callable[[CompletionContext], dict[str, Any]]:
 
 def _offer(magics: Any, line: str) -> _Offer | None:
     match = _MAGIC_LINE.match(line)
-    if match is not None and match["magic"] == "resnb":
+    if match is None or (match["cell"] and match["magic"] not in _CELL_MAGICS):
+        return None
+    if match["magic"] == "resnb":
         return _umbrella_offer(magics, match["rest"])
-    if match is None or match["magic"] not in _MAGICS:
+    if match["magic"] not in _MAGICS:
         return None
     magic, rest = match["magic"], match["rest"]
     if not rest[:1].isspace():

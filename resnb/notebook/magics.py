@@ -14,6 +14,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import (
     MAGIC_NO_VAR_EXPAND_ATTR,
     Magics,
+    line_cell_magic,
     line_magic,
     magics_class,
     no_var_expand,
@@ -36,7 +37,7 @@ from resnb.notebook.session import Session
 
 __all__ = ["MAGIC_NAMES", "SUBCOMMANDS", "ResnbMagics", "subcommand_magic"]
 
-#: The line magics the extension registers.
+#: The magics the extension registers (all line magics; build_resources is a cell magic too).
 MAGIC_NAMES = (
     "load_defs",
     "reload_defs",
@@ -174,21 +175,27 @@ class ResnbMagics(Magics, Configurable):
     @argument("-o", "--out", metavar="NAME", help="Also bind the result to the variable NAME.")
     @no_var_expand
     @output_can_be_silenced
-    @line_magic
+    @line_cell_magic
     @usage_errors
-    def build_resources(self, line: str) -> Any:
+    def build_resources(self, line: str, cell: str | None = None) -> Any:
         """Build resources and keep them open across cells; returns the open resources.
 
         Building a key again tears its previous build down first. %teardown_resources closes them.
+        As a cell magic (%%build_resources), the cell holds the config as TOML ([KEY] tables of
+        FIELD = VALUE) or JSON; --config, then --config-json, win over it, and it over --config-var.
         """
         args = parse_argstring(self.build_resources, line)
         check_variable_name(args.out)
         from resnb.notebook.build_magic import build
 
+        session = self._loaded_session()
         variable = self._config_variable(args.config_var)
-        result = build(
-            self._loaded_session(), args.keys, args.config or [], args.config_json, args.form, variable
-        )
+        body = None
+        if cell is not None:
+            from resnb.notebook.config_body import parse_config_body
+
+            body = parse_config_body(cell, session.resource_definitions)
+        result = build(session, args.keys, args.config or [], args.config_json, args.form, variable, body)
         self._bind(args.out, result)
         return result
 

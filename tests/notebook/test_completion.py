@@ -104,3 +104,9 @@ def test_the_umbrella_completes_subcommands_then_as_the_magic_it_runs(nb):
     assert complete(nb, "%resnb graph --sel") == ["--select"]
     assert complete(nb, "%resnb nonsense sec") == []
     assert complete(nb, "%resnb materialize\tsec") == ["second"]
+
+
+def test_the_first_line_of_a_build_resources_cell_completes_like_the_line_magic(nb):
+    assert complete(nb, "%%build_resources cou") == ["counter"]
+    assert complete(nb, "%%build_resources --config counter.st") == ["counter.start="]
+    assert "second" not in complete(nb, "%%materialize se"), "no cell form of %materialize"

@@ -61,6 +61,7 @@ def test_load_registers_every_magic_once(ip):
     resnb.load_ipython_extension(ip)  # a second load is harmless
     table = ip.magics_manager.magics["line"]
     assert all(name in table for name in MAGIC_NAMES)
+    assert list(ip.magics_manager.magics["cell"]).count("build_resources") == 1
     assert sum(1 for c in ip.configurables if type(c).__name__ == "Resnb") == 1
     assert (
         sum(1 for m in ip.Completer.custom_matchers if getattr(m, "matcher_identifier", "") == "resnb.magics")
@@ -76,6 +77,7 @@ def test_unload_removes_magics_completer_settings_and_tears_down(nb, monkeypatch
     nb.run_line_magic("unload_ext", "resnb")
     table = nb.magics_manager.magics["line"]
     assert not any(name in table for name in MAGIC_NAMES)
+    assert "build_resources" not in nb.magics_manager.magics["cell"]
     assert "ResnbMagics" not in nb.magics_manager.registry
     assert not any(type(c).__name__ == "Resnb" for c in nb.configurables)
     assert not any(
@@ -176,6 +178,41 @@ def test_build_resources_config_from_a_variable(nb):
         nb.run_line_magic("build_resources", "counter --config-var bad")
     with pytest.raises(UsageError, match="two ways"):
         nb.run_line_magic("build_resources", "counter --config-var cfg --form")
+
+
+def test_build_resources_cell_takes_toml_or_json(nb):
+    built = nb.run_cell('%%build_resources\n[counter]\nstart = 3\nlabel = "toml"\n').result
+    assert (built.counter.start, built.counter.label) == (3, "toml")
+    built = nb.run_cell("%%build_resources counter\nstart = 4\n").result  # one key: its fields alone
+    assert (built.counter.start, built.counter.label) == (4, "c")
+    built = nb.run_cell('%%build_resources counter -o res\n  {"counter": {"start": 5}}\n').result
+    assert built.counter.start == 5 and nb.user_ns["res"] is built
+    built = nb.run_cell("%%build_resources\n[resources.counter.config]\nstart = 6\n").result  # run config
+    assert built.counter.start == 6
+
+
+def test_build_resources_cell_sits_between_the_flags_and_a_variable(nb):
+    nb.run_cell('cfg = {"counter": {"start": 7, "label": "var"}}')
+    built = nb.run_cell('%%build_resources --config-var cfg\n[counter]\nlabel = "cell"\n').result
+    assert (built.counter.start, built.counter.label) == (7, "cell")
+    built = nb.run_cell('%%build_resources -c counter.label=flag\n[counter]\nlabel = "cell"\n').result
+    assert built.counter.label == "flag"
+
+
+def test_build_resources_cell_errors_name_the_line_or_field(nb):
+    with pytest.raises(
+        UsageError, match=r"TOML is not valid: .*line 3 of the cell.*\[warehouse\]"
+    ) as bad_toml:
+        nb.run_cell("%%build_resources\n[counter]\nlabel = hunter2-secret\n")
+    assert "hunter2" not in str(bad_toml.value)
+    with pytest.raises(UsageError, match="JSON is not valid: .*line 2 of the cell") as bad_json:
+        nb.run_cell('%%build_resources\n{"counter": {"label": hunter2}}\n')
+    assert "hunter2" not in str(bad_json.value)
+    with pytest.raises(UsageError, match="strat.*Did you mean 'start'"):
+        nb.run_cell("%%build_resources\n[counter]\nstrat = 1\n")
+    with pytest.raises(UsageError, match="two ways"):
+        nb.run_cell("%%build_resources --form\n[counter]\nstart = 1\n")
+    assert magics_of(nb).session.built()._asdict() == {}, "nothing was built"
 
 
 def test_asset_value_and_status(nb):

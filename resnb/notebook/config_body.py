@@ -1,0 +1,80 @@
+"""The body of a ``%%build_resources`` cell: resource config written as TOML or JSON.
+
+A body starting with ``{`` is JSON; anything else is TOML, whose tables suit config well::
+
+    %%build_resources
+    [warehouse]
+    user = "analyst"
+    port = 5433
+
+    [api]
+    base_url = "http://localhost:8000"
+
+Dagster's run-config shape is accepted as well (``[resources.warehouse.config]``), so a run config
+can be pasted as it is. The text is never echoed in an error (it may hold secrets); a syntax error
+names its line (counted in the cell, whose first line is the magic's) and column.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from resnb.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = ["parse_config_body"]
+
+_LINE = re.compile(r"\bline (\d+)")
+
+
+def parse_config_body(text: str, definitions: Mapping[str, Any]) -> dict[str, Any]:
+    """The mapping a cell body holds: ``{key: {field: value}}`` (or one key's fields, as the flags take).
+
+    ``definitions`` are the resource definitions: a top-level ``resources`` table is unwrapped
+    (Dagster's run-config form) unless a resource is itself keyed ``resources``.
+    """
+    data = _parse_json(text) if text.lstrip().startswith("{") else _parse_toml(text)
+    if (
+        set(data) == {"resources"}
+        and "resources" not in definitions
+        and isinstance(data["resources"], Mapping)
+    ):
+        return dict(data["resources"])
+    return dict(data)
+
+
+def _parse_json(text: str) -> dict[str, Any]:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _error(
+            f"the cell's JSON is not valid: {exc.msg} at line {exc.lineno + 1} of the cell, column {exc.colno}. "
+            'Write an object such as {"warehouse": {"port": 5433}} (double quotes, true/false/null).'
+        ) from None
+
+
+def _parse_toml(text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _error(
+            f"the cell's TOML is not valid: {_cell_lines(str(exc))}. Write a table per resource key, such as "
+            '[warehouse] with port = 5433 and user = "analyst" on the lines below it (or JSON starting with {).'
+        ) from None
+
+
+def _cell_lines(message: str) -> str:
+    """A parser's message with its line numbers counted in the cell (the magic's own line is 1)."""
+    return _LINE.sub(lambda match: f"line {int(match[1]) + 1} of the cell", message)
+
+
+def _error(message: str) -> ConfigError:
+    return ConfigError(f"%%build_resources: {message}")
