@@ -154,10 +154,28 @@ def parse_config_args(pairs: Sequence[str], keys: Sequence[str], definitions: Ma
 
 
 # -- mappings and JSON ------------------------------------------------------------------------------
-def _per_key(data: Mapping[str, Any], keys: Sequence[str]) -> Mapping[str, Any]:
-    if len(keys) == 1 and not set(data) <= set(keys):
-        return {keys[0]: data}
-    return data
+def _per_key(
+    data: Mapping[str, Any], keys: Sequence[str], definitions: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    """``data`` by resource key: with one key built, ``data`` may be that key's fields alone.
+
+    Dagster's run-config shape ``{"resources": {KEY: {"config": ...}}}`` is unwrapped. With one key
+    built, entries that are all tables and none a field of it are resource keys (so a misspelt or
+    unbuilt key is named as such, not as an unknown field).
+    """
+    if (
+        set(data) == {"resources"}
+        and "resources" not in definitions
+        and isinstance(data["resources"], Mapping)
+    ):
+        data = data["resources"]
+    if len(keys) != 1 or set(data) <= set(keys):
+        return data
+    fields = fields_of(definitions.get(keys[0]), shared=definitions)
+    tables = all(isinstance(value, Mapping) for value in data.values())
+    if tables and not set(data) & {*fields, "config"}:
+        return data
+    return {keys[0]: data}
 
 
 def _check_entry(key: str, config: Any) -> FieldProblem | None:
@@ -165,6 +183,18 @@ def _check_entry(key: str, config: Any) -> FieldProblem | None:
         return None
     return FieldProblem(
         key, "", f"its config must be an object of field values, got {type(config).__name__}."
+    )
+
+
+def _check_value_without_key(name: str, config: Any, keys: Sequence[str]) -> FieldProblem | None:
+    """A field value given where a resource key's table belongs (several keys built)."""
+    if isinstance(config, Mapping) or len(keys) < 2:
+        return None
+    return FieldProblem(
+        "?",
+        name,
+        f"'{name}' is given a value, but with several resources built ({listing(keys)}) each one's "
+        f'fields go under its key: {{"KEY": {{"{name}": ...}}}}, or a [KEY] table in a %%build_resources cell.',
     )
 
 
@@ -177,7 +207,11 @@ def _unwrap(config: Mapping[str, Any], fields: Mapping[str, ConfigField]) -> Map
 def _mapping_entries(
     key: str, config: Any, keys: Sequence[str], definitions: Mapping[str, Any]
 ) -> list[_Entry]:
-    problem = _check_key(key, keys, definitions) or _check_entry(key, config)
+    problem = (
+        _check_value_without_key(key, config, keys)
+        or _check_key(key, keys, definitions)
+        or _check_entry(key, config)
+    )
     if problem is not None:
         raise ConfigArgError(problem)
     fields = fields_of(definitions[key], shared=definitions)
@@ -190,6 +224,7 @@ def parse_config_mapping(
 ) -> Overrides:
     """Overrides from ``{"key": {"field": value}}`` or, with one key built, ``{"field": value}``.
 
+    Dagster's run-config shape ``{"resources": {"key": {"config": {...}}}}`` is accepted too.
     A key's entry may also be in run-config form ``{"config": {...}}``; a value ``{"env": "NAME"}``
     makes the field read that env var. Nested ``Config`` fields take a mapping of sub-fields.
     """
@@ -198,7 +233,7 @@ def parse_config_mapping(
         raise ConfigArgError(
             FieldProblem("?", "", f"config must be a JSON object, got {type(data).__name__}.")
         )
-    per_key = _per_key(data, keys).items()
+    per_key = _per_key(data, keys, definitions).items()
     return _overrides_from(per_key, lambda item: _mapping_entries(*item, keys, definitions), definitions)
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Mapping
 from typing import Any
 
 from resnb.errors import ConfigError
@@ -35,20 +34,9 @@ __all__ = ["parse_config_body"]
 _LINE = re.compile(r"\bline (\d+)")
 
 
-def parse_config_body(text: str, definitions: Mapping[str, Any]) -> dict[str, Any]:
-    """The mapping a cell body holds: ``{key: {field: value}}`` (or one key's fields, as the flags take).
-
-    ``definitions`` are the resource definitions: a top-level ``resources`` table is unwrapped
-    (Dagster's run-config form) unless a resource is itself keyed ``resources``.
-    """
-    data = _parse_json(text) if text.lstrip().startswith("{") else _parse_toml(text)
-    if (
-        set(data) == {"resources"}
-        and "resources" not in definitions
-        and isinstance(data["resources"], Mapping)
-    ):
-        return dict(data["resources"])
-    return dict(data)
+def parse_config_body(text: str) -> dict[str, Any]:
+    """The mapping a cell body holds, for :func:`~resnb.notebook.config_args.parse_config_mapping`."""
+    return _parse_json(text) if text.lstrip().startswith("{") else _parse_toml(text)
 
 
 def _parse_json(text: str) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 An asset's fingerprint covers its function's code (bytecode, constants and names, not line
 numbers, so moving code around changes nothing), what that code reads from its module's globals
 (see below), and its declaration (keys, inputs, resources, IO managers, config). A resource's
-fingerprint covers its class (methods and fields) and its configuration, secrets included.
+fingerprint covers its class (methods and fields) and its configuration, secrets included; a
+plain object (not a ``ConfigurableResource``) its class and its attributes, never its address.
 
 A function's globals are covered by name: a global name its code uses (nested functions
 included) that holds a plain constant (numbers, strings, bytes, None, and tuples or frozensets
@@ -22,6 +23,7 @@ import hashlib
 import hmac
 import inspect
 import os
+import re
 import sys
 import types
 import weakref
@@ -38,6 +40,7 @@ __all__ = ["asset_fingerprint", "resource_fingerprint"]
 
 _KEY = os.urandom(32)
 _MAX_DEPTH = 12
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _CONSTANTS = (int, float, complex, str, bytes, bool, type(None))
 # class -> hash of its source (None: no source); a class object's source does not change
 _CLASS_SOURCES: weakref.WeakKeyDictionary[type, str | None] = weakref.WeakKeyDictionary()
@@ -116,8 +119,29 @@ def _feed_value(feed: Feed, value: Any, depth: int) -> None:
     elif isinstance(value, types.FunctionType):
         _feed_function(feed, value, depth + 1)
     else:
-        feed(f"{type(value).__module__}.{type(value).__qualname__}")
+        _feed_object(feed, value, depth + 1)
+
+
+def _feed_object(feed: Feed, value: Any, depth: int) -> None:
+    """A plain object (a resource that is not a ``ConfigurableResource``, an IO manager, a value).
+
+    Its class (the source, for a class of the project) and its attributes, else its ``repr`` with
+    memory addresses left out: two objects built the same way from the same code have the same
+    fingerprint, whatever address they live at.
+    """
+    cls = type(value)
+    feed(f"{cls.__module__}.{cls.__qualname__}")
+    if isinstance(value, _CONSTANTS):
         feed(repr(value))
+        return
+    if _is_project(cls) and feed.first_visit(cls):
+        _feed_class_source(feed, cls, depth)
+    state = getattr(value, "__dict__", None)
+    if isinstance(state, Mapping):
+        if feed.first_visit(value):
+            _feed_value(feed, dict(state), depth)
+    elif cls.__repr__ is not object.__repr__:
+        feed(_ADDRESS.sub("", repr(value)))
 
 
 def _is_secret(value: Any) -> bool:

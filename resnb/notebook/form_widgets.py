@@ -4,7 +4,8 @@
 secrets, "from $NAME" for env-var fields) and :func:`type_into` sets one as typing would, for the
 form's headless twins. Secrets never reach a widget: password fields (declared secrets, and fields
 masked by their name) start empty (empty keeps the current value) and env-var fields start empty
-with the variable's *name* as placeholder.
+with the variable's *name* as placeholder. What the user types into them is moved out of the
+widget when Build is pressed (:meth:`FieldInput.scrub`), so saved widget state never holds it.
 ipywidgets is imported by :func:`load_ipywidgets`, when the widgets are first needed.
 """
 
@@ -45,13 +46,31 @@ class FieldInput:
     message: Any
     initial: Any
     shown_current: bool  # the widget shows the current value (building with it changes nothing)
+    kept: Any = MISSING  # a secret typed before the last Build, moved out of the widget
+
+    @property
+    def hidden(self) -> bool:
+        """True for a secret, a field masked by its name, or an env-var field: its value is never shown."""
+        return self.spec.secret or self.spec.masked_by_name or self.spec.sensitive
 
     def entry(self) -> Any:
         """The raw value to type, or MISSING when the widget says "keep the current value"."""
         value = self.control.value
         if self.shown_current:
             return MISSING if value == self.initial else value
-        return MISSING if value is None or value == "" else value
+        if value is None or value == "":
+            return self.kept
+        return value
+
+    def scrub(self) -> None:
+        """Move a typed secret out of the widget, whose state is synced and saved with the notebook.
+
+        The form keeps it (in this process only) for the next Build, until something else is typed.
+        """
+        if self.hidden and self.control.value not in (None, ""):
+            self.kept = self.control.value
+            self.control.value = ""
+            self.control.placeholder = "kept from your last entry (type to replace)"
 
 
 def _tooltip(spec: ConfigField) -> str:

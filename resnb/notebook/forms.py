@@ -7,6 +7,8 @@ Build button. Every interaction has a headless twin (:meth:`ResourceForm.fill`,
 
 Secrets never reach a widget: password fields start empty (empty keeps the current secret) and
 env-var fields start empty with the variable's *name* as placeholder (empty keeps the EnvVar).
+A secret typed into one is moved out of the widget when Build is pressed (kept for the next Build
+in this process only), so the widget state a saved notebook stores never holds it.
 ipywidgets is imported when the widgets are first needed, not when this module is imported;
 the widgets themselves are made and filled in :mod:`resnb.notebook.form_widgets`.
 """
@@ -238,6 +240,8 @@ class ResourceForm:
         """
         _ = self.widget
         overrides, problems = self._collect(complete=True)
+        for item in self._inputs.values():
+            item.scrub()
         self._show_problems(problems)
         if problems:
             count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"

@@ -194,7 +194,7 @@ class ResnbMagics(Magics, Configurable):
         if cell is not None:
             from resnb.notebook.config_body import parse_config_body
 
-            body = parse_config_body(cell, session.resource_definitions)
+            body = parse_config_body(cell)
         result = build(session, args.keys, args.config or [], args.config_json, args.form, variable, body)
         self._bind(args.out, result)
         return result
@@ -311,7 +311,11 @@ class ResnbMagics(Magics, Configurable):
 
         ``%resnb graph --select 'raw+'`` is ``%resource_graph --select 'raw+'``.
         """
+        line = line.strip()
+        if line.endswith(";"):  # silences the output (@output_can_be_silenced), not part of the arguments
+            line = line[:-1].rstrip()
         word, rest = (line.split(None, 1) + ["", ""])[:2]
+        word = word.strip("'\"")
         if word in ("", "help", "-h", "--help"):
             return MagicHelp(_umbrella_help())
         name = subcommand_magic(word)

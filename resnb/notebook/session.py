@@ -55,6 +55,7 @@ from resnb.notebook.session_state import (
     Installed,
     SessionMemoryIOManager,
     StaleUpstreamWarning,
+    io_manager_key_of,
     load_through_io_manager,
     reload_diff,
     stale_reasons,
@@ -271,9 +272,7 @@ class Session:
         command = command or " ".join(["%materialize", *names, *([f"--select '{select}'"] if select else [])])
         if not names and not select:
             names = installed.graph.toposort()
-        wanted = runs.selection(
-            installed.graph, names, select, upstream=upstream, available=self._assets.available
-        )
+        wanted = runs.selection(installed.graph, names, select, upstream=upstream, available=self._reusable)
         run_config = asset_run_config(config or {}, self.asset_configs, wanted, command)
         self._warn_stale_upstream(installed, wanted)
         resources = self._run_resources()
@@ -291,6 +290,18 @@ class Session:
         if error is not None:
             raise user_frames(error) from error.__cause__
         return live
+
+    def _reusable(self, name: str) -> bool:
+        """True when a run may load ``name``'s value from this session instead of recomputing it.
+
+        Its last run succeeded, and the IO manager that stored the value is the one a run would
+        use now: a replaced IO manager (reloaded, rebuilt with other config) may not have it.
+        """
+        if not self._assets.available(name):
+            return False
+        key = io_manager_key_of(self._require().loaded.defs, name)
+        stored_with = self._assets.materialized[name].resource_prints.get(key) if key else None
+        return stored_with is None or stored_with == self._current_print(key)
 
     @property
     def asset_configs(self) -> dict[str, AssetConfig]:

@@ -16,7 +16,7 @@ from resnb.core.graph import DependencyGraph
 from resnb.core.keys import AssetKey
 from resnb.core.legacy import ResourceDefinition
 from resnb.core.resources import ConfigurableResourceFactory, PartialResource
-from resnb.errors import ConfigError, IOManagerError
+from resnb.errors import ConfigError, InvariantViolationError, IOManagerError
 from resnb.execution.io_managers import InMemoryIOManager, InputContext, OutputContext
 from resnb.notebook.display import ReloadReport
 from resnb.notebook.loading import LoadedDefs
@@ -29,6 +29,7 @@ __all__ = [
     "SessionMemoryIOManager",
     "StaleUpstreamWarning",
     "effective_declaration",
+    "io_manager_key_of",
     "load_through_io_manager",
     "reload_diff",
     "stale_reasons",
@@ -264,9 +265,17 @@ def stale_reasons(
 
 def uses_default_io_manager(defs: Definitions, name: str) -> bool:
     """True when asset ``name`` is stored by the ``io_manager`` key."""
+    return io_manager_key_of(defs, name) == "io_manager"
+
+
+def io_manager_key_of(defs: Definitions, name: str) -> str | None:
+    """The resource key of the IO manager that stores asset ``name`` (None: no such asset)."""
     key = AssetKey.from_user_string(name)
-    definition = defs.resolve_assets_def(key)
-    return any(s.asset_key == key and s.io_manager_key == "io_manager" for s in definition.outputs.values())
+    try:
+        definition = defs.resolve_assets_def(key)
+    except InvariantViolationError:  # an asset the Definitions no longer have
+        return None
+    return next((s.io_manager_key for s in definition.outputs.values() if s.asset_key == key), None)
 
 
 def load_through_io_manager(defs: Definitions, name: str, resources: Mapping[str, Any]) -> Any:

@@ -417,8 +417,28 @@ def test_json_with_several_keys_needs_the_keyed_form():
 
     result = parse_config_json('{"other": {"tags": ["x"]}}', ["wh", "other"], defs)
     assert result == {"other": {"tags": ["x"]}}
-    with pytest.raises(ConfigArgError, match="config names resource 'port'"):
+    with pytest.raises(ConfigArgError, match="'port' is given a value, but with several resources built"):
         parse_config_json('{"port": 1}', ["wh", "other"], defs)
+    with pytest.raises(ConfigArgError, match="config names resource 'nope'"):
+        parse_config_json('{"nope": {"port": 1}}', ["wh", "other"], defs)
+
+
+def test_one_key_built_a_misspelt_or_unbuilt_key_table_is_named_as_a_key():
+    defs = _defs(other=_warehouse())
+
+    with pytest.raises(ConfigArgError, match="config names resource 'whx'.*Did you mean 'wh'"):
+        parse_config_mapping({"whx": {"port": 1}}, ["wh"], defs)
+    with pytest.raises(ConfigArgError, match="'other', which is defined but not being built"):
+        parse_config_mapping({"other": {"port": 1}}, ["wh"], defs)
+    assert parse_config_mapping({"port": 1}, ["wh"], defs) == {"wh": {"port": 1}}
+    assert parse_config_mapping({"config": {"port": 2}}, ["wh"], defs) == {"wh": {"port": 2}}
+
+
+def test_dagsters_run_config_shape_is_accepted():
+    defs = _defs(other=_warehouse())
+
+    result = parse_config_mapping({"resources": {"wh": {"config": {"port": 3}}}}, ["wh"], defs)
+    assert result == {"wh": {"port": 3}}
 
 
 def test_invalid_json_gives_line_and_column_without_echoing_the_text():

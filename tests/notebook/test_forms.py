@@ -244,6 +244,26 @@ def test_fill_and_build_call_on_build_with_typed_config(form, built):
     assert config["password"].get_secret_value() == "new-secret"
 
 
+def test_typed_secrets_leave_the_widgets_at_build_and_are_kept_for_the_next(form, built):
+    form.fill("wh", password=SENTINEL + "-typed", user=SENTINEL + "-user", tags="[oops")
+    with pytest.raises(ConfigArgError):
+        form.build()
+
+    assert SENTINEL not in _everything_shown(form), "saved widget state must not hold a typed secret"
+    password = _inputs(form)["password"]
+    assert password.value == "" and "kept" in password.placeholder
+    form.fill("wh", tags='["ok"]')
+    form.build()
+    config = built[-1]["wh"]
+    assert (
+        config["password"].get_secret_value() == SENTINEL + "-typed" and config["user"] == SENTINEL + "-user"
+    )
+    form.fill("wh", password="replaced-secret")
+    form.build()
+    assert built[-1]["wh"]["password"].get_secret_value() == "replaced-secret"
+    assert SENTINEL not in _everything_shown(form)
+
+
 def test_built_config_completes_over_the_definition(form, built):
     form.fill("wh", port=1)
     form.build()

@@ -210,6 +210,8 @@ def test_build_resources_cell_errors_name_the_line_or_field(nb):
     assert "hunter2" not in str(bad_json.value)
     with pytest.raises(UsageError, match="strat.*Did you mean 'start'"):
         nb.run_cell("%%build_resources\n[counter]\nstrat = 1\n")
+    with pytest.raises(UsageError, match="config names resource 'countr'.*Did you mean 'counter'"):
+        nb.run_cell("%%build_resources\n[countr]\nstart = 1\n")
     with pytest.raises(UsageError, match="two ways"):
         nb.run_cell("%%build_resources --form\n[counter]\nstart = 1\n")
     assert magics_of(nb).session.built()._asdict() == {}, "nothing was built"

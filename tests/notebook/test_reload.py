@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import textwrap
 import uuid
+import warnings
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,75 @@ def test_a_failed_asset_fixed_and_reloaded_is_stale_not_failed(ip, make_package)
 
 def magics_state(ip) -> dict:
     return ip.magics_manager.registry["ResnbMagics"].session.graph_states()
+
+
+# -- plain-object resources and IO managers ----------------------------------------------------------------
+PLAIN = dict(
+    defs="""
+    import resnb as dg
+
+    CALLS = []
+
+    class Client:
+        def __init__(self, url="http://localhost"):
+            self.url = url
+
+        def get(self):
+            return 1
+
+    class Memory(dg.InMemoryIOManager):
+        version = 1
+
+    @dg.asset
+    def fetched(client: dg.ResourceParam[Client]) -> int:
+        CALLS.append("fetched")
+        return client.get()
+
+    @dg.asset
+    def doubled(fetched: int) -> int:
+        return fetched * 2
+
+    defs = dg.Definitions(
+        assets=[fetched, doubled], resources={"client": Client(), "limit": 5, "io_manager": Memory()}
+    )
+    """
+)
+
+
+def test_an_unedited_reload_keeps_plain_object_resources_open(ip, make_package):
+    name = make_package(**PLAIN)
+    ip.run_line_magic("load_defs", f"{name}.defs")
+    ip.run_line_magic("build_resources", "")
+    ip.run_line_magic("materialize", "fetched")
+
+    report = ip.run_line_magic("reload_defs", "")
+
+    assert report.changed["resources"] == [] and report.torn_down == []
+    assert ip.run_line_magic("resnb_status", "").stale == {}
+
+
+def test_a_plain_object_resource_whose_class_or_state_changed_is_rebuilt(ip, make_package):
+    name = make_package(**PLAIN)
+    ip.run_line_magic("load_defs", f"{name}.defs")
+    ip.run_line_magic("build_resources", "client")
+    defs_file = Path(sys.modules[f"{name}.defs"].__file__)
+
+    edit(defs_file, 'url="http://localhost"', 'url="http://example.test"')
+    report = ip.run_line_magic("reload_defs", "")
+
+    assert report.changed["resources"] == ["client"] and report.torn_down == ["client"]
+
+
+def test_values_stored_by_a_replaced_io_manager_are_recomputed_not_reused(ip, make_package):
+    name = make_package(**PLAIN)
+    ip.run_line_magic("load_defs", f"{name}.defs")
+    ip.run_line_magic("materialize", "fetched")
+    defs_file = Path(sys.modules[f"{name}.defs"].__file__)
+
+    edit(defs_file, "version = 1", "version = 2")
+    assert ip.run_line_magic("reload_defs", "").changed["resources"] == ["io_manager"]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StaleUpstreamWarning)
+        assert ip.run_line_magic("materialize", "doubled") == 2
+    assert sys.modules[f"{name}.defs"].CALLS == ["fetched"], "recomputed with the new IO manager"

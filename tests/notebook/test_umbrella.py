@@ -86,3 +86,11 @@ def test_a_failing_subcommand_fails_the_cell(nb) -> None:
 def test_a_tab_between_subcommand_and_arguments_is_fine(nb) -> None:
     nb.run_line_magic("resnb", "load\tdefs")
     assert nb.run_line_magic("resnb", "materialize\tfirst") == 5
+
+
+def test_a_trailing_semicolon_silences_and_quotes_around_the_subcommand_are_fine(nb) -> None:
+    nb.run_line_magic("resnb", "load defs")
+    assert nb.run_cell("%resnb status;").result is None
+    assert nb.run_cell("%resnb help ;").result is None
+    assert nb.run_cell("%resnb materialize second;").result is None
+    assert nb.run_cell("%resnb 'value' first").result == 5
