@@ -574,3 +574,40 @@ def test_an_unknown_module_target_does_not_mention_notebook_variables(
     assert main(["check", "no_such_module_here"]) == 2
     err = capsys.readouterr().err
     assert "no module named 'no_such_module_here'" in err and "notebook" not in err
+
+
+@pytest.mark.parametrize(
+    ("source", "summary", "user_line"),
+    [
+        ("def broken(:\n    pass\n", "SyntaxError: invalid syntax", "    def broken(:"),
+        ("raise RuntimeError('boom at import')\n", "RuntimeError: boom at import", "raise RuntimeError"),
+        ("import no_such_dependency_xyz\n", "No module named 'no_such_dependency_xyz'", "import no_such"),
+        (
+            "import os\nimport resnb as dg\n\n@dg.definitions\ndef defs():\n"
+            "    return dg.Definitions(resources={'x': os.environ['UNSET_VAR_XYZ']})\n",
+            "KeyError: 'UNSET_VAR_XYZ'",
+            "os.environ['UNSET_VAR_XYZ']",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", [["check"], ["graph"], ["materialize", "-", "a"]])
+def test_a_target_whose_code_raises_is_one_line_then_the_users_frames_only(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    source: str,
+    summary: str,
+    user_line: str,
+    command: list[str],
+) -> None:
+    target = tmp_path / "user_code.py"
+    target.write_text(source, encoding="utf-8")
+    argv = [command[0], str(target), *[c for c in command[1:] if c != "-"]]
+
+    assert main(argv) == 1
+
+    err = capsys.readouterr().err
+    assert (
+        err.startswith(f"resnb {command[0]}: loading '{target}' raised ") and summary in err.splitlines()[0]
+    )
+    assert user_line in err and str(target) in err
+    assert "resnb/" not in err.replace(f"resnb {command[0]}", "") and "importlib" not in err

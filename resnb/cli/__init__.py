@@ -36,6 +36,7 @@ from resnb.cli.common import (
     EXIT_USAGE,
     Handler,
     UsageProblem,
+    UserCodeProblem,
     reporting,
 )
 from resnb.cli.graph import add_graph
@@ -87,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageProblem as exc:
         print(f"resnb {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except UserCodeProblem as exc:
+        print(f"resnb {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print(f"resnb {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

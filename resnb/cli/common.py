@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
+import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -24,11 +27,13 @@ __all__ = [
     "EXIT_USAGE",
     "Handler",
     "UsageProblem",
+    "UserCodeProblem",
     "add_command",
     "bound_resources",
     "count",
     "load_defs",
     "reporting",
+    "user_traceback",
 ]
 
 #: How the commands print log records: ``INFO resnb.step.my_asset: message``. A step's
@@ -40,12 +45,20 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
+# resnb's own files: left out of the tracebacks of the user's code
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_IMPORTLIB_DIR = os.path.dirname(os.path.abspath(importlib.__file__)) + os.sep
+
 #: A command's implementation: takes the parsed arguments, returns the exit status.
 Handler = Callable[[argparse.Namespace], int]
 
 
 class UsageProblem(Exception):
     """Bad input to a command (a missing path, an unknown asset): printed without a traceback, exit 2."""
+
+
+class UserCodeProblem(Exception):
+    """The user's code raised while the target was loaded: printed with the user's frames only, exit 1."""
 
 
 def add_command(
@@ -71,14 +84,13 @@ def add_command(
 
 def _make_cwd_importable() -> None:
     """Put the current directory on ``sys.path`` as ``python -m`` does, so ``shop.defs`` finds ./shop."""
-    import os
-
     if "" not in sys.path and os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
 
 
 def load_defs(target: str) -> Any:
     """The ``Definitions`` ``target`` names; a ``TargetError`` becomes a usage problem."""
+    from resnb.errors import ResnbError
     from resnb.notebook.loading import TargetError, load_target
 
     _make_cwd_importable()
@@ -86,6 +98,27 @@ def load_defs(target: str) -> Any:
         return load_target(target).defs
     except TargetError as exc:
         raise UsageProblem(str(exc)) from None
+    except ResnbError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the user's module (or its @definitions) raised
+        summary = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+        message = f"loading '{target}' raised {summary}{user_traceback(exc)}"
+        raise UserCodeProblem(message) from None
+
+
+def user_traceback(exc: BaseException) -> str:
+    """The traceback of ``exc`` without resnb's and importlib's frames ("" when none is left)."""
+    if exc.__traceback__ is None:
+        return ""
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if _is_user_frame(frame.filename)]
+    if not frames and not isinstance(exc, SyntaxError):
+        return ""
+    lines = traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
+    return "\n\nTraceback (most recent call last):\n" + "".join(lines).rstrip("\n")
+
+
+def _is_user_frame(filename: str) -> bool:
+    return not filename.startswith((_PACKAGE_DIR, _IMPORTLIB_DIR, "<frozen "))
 
 
 def bound_resources(defs: Any) -> dict[str, Any]:

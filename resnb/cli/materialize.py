@@ -15,6 +15,7 @@ from resnb.cli.common import (
     bound_resources,
     count,
     load_defs,
+    user_traceback,
 )
 
 if TYPE_CHECKING:
@@ -201,17 +202,5 @@ class _StepLines:
 
 def _user_traceback(error: BaseException) -> str:
     """The traceback of the user's exception behind ``error``, without resnb's own frames."""
-    import os
-    import traceback
-
     cause = error.__cause__
-    if cause is None or cause.__traceback__ is None:
-        return ""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # resnb/, not resnb/cli/
-    frames = [
-        frame for frame in traceback.extract_tb(cause.__traceback__) if not frame.filename.startswith(package)
-    ]
-    if not frames:  # raised by resnb itself (an IO manager that cannot load): the message says it all
-        return ""
-    lines = traceback.format_list(frames) + traceback.format_exception_only(type(cause), cause)
-    return "\n\nTraceback (most recent call last):\n" + "".join(lines).rstrip("\n")
+    return "" if cause is None else user_traceback(cause)
