@@ -213,6 +213,25 @@ class ResourceScope:
             raise
         return {key: self.values[key] for key in order}
 
+    def check(self, keys: Iterable[str] | None = None) -> None:
+        """Raise what opening ``keys`` would for their config and env vars, initialising nothing.
+
+        The multiprocess executor calls it before any step process starts, so that a config error
+        is raised by the run, as under the in-process executor, not reported by each step.
+        """
+        for key in keys or ():
+            if key not in self.definitions:
+                self._raise_unknown(key)
+        order = self.init_order(keys)
+        configured = self._check_env_vars(order)
+        for key in order:
+            value = self.definitions[key]
+            if isinstance(value, (ConfigurableResourceFactory, PartialResource)):
+                applied = configured.get(key) or apply_run_config(key, value, self.config.get(key))
+                resolved_copy(applied, f"resource '{key}'")
+            elif isinstance(value, ResourceDefinition):
+                value.process_config(self.config.get(key), f"resource '{key}'")
+
     def _check_env_vars(self, keys: list[str]) -> dict[str, ConfigurableResourceFactory[Any]]:
         """Raise one :class:`EnvVarError` naming every unset env var that opening ``keys`` reads.
 

@@ -109,7 +109,13 @@ class JobDefinition:
         from resnb.execution.run import execute_job_definition
 
         return execute_job_definition(
-            self, run_config, resources, raise_on_error, executor=self.executor_def, input_values=input_values
+            self,
+            run_config,
+            resources,
+            raise_on_error,
+            executor=self.executor_def,
+            input_values=input_values,
+            with_executor=True,
         )
 
     def __repr__(self) -> str:

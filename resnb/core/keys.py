@@ -229,20 +229,31 @@ class Output:
 class RunConfig:
     """Run config as objects: ``RunConfig(ops={"asset": MyConfig(n=4)}, resources={...})``."""
 
-    __slots__ = ("ops", "resources")
+    __slots__ = ("ops", "resources", "loggers", "execution")
 
     def __init__(
-        self, ops: Mapping[str, Any] | None = None, resources: Mapping[str, Any] | None = None
+        self,
+        ops: Mapping[str, Any] | None = None,
+        resources: Mapping[str, Any] | None = None,
+        loggers: Mapping[str, Any] | None = None,
+        execution: Mapping[str, Any] | None = None,
     ) -> None:
         self.ops = dict(ops or {})
         self.resources = dict(resources or {})
+        self.loggers = dict(loggers or {})
+        self.execution = dict(execution or {})
 
     def to_config_dict(self) -> dict[str, Any]:
-        """The plain-dict form ``{"ops": {...}, "resources": {...}}``."""
-        return {
+        """The plain-dict form ``{"ops": {...}, "resources": {...}}`` (plus ``execution``/``loggers`` when given)."""
+        config: dict[str, Any] = {
             "ops": {name: _as_config_entry(value) for name, value in self.ops.items()},
             "resources": {key: _as_config_entry(value) for key, value in self.resources.items()},
         }
+        if self.execution:
+            config["execution"] = self.execution
+        if self.loggers:
+            config["loggers"] = self.loggers
+        return config
 
 
 def _as_config_entry(value: Any) -> Any:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["ExecutorDefinition", "in_process_executor", "multiprocess_executor"]
+__all__ = ["ExecutorDefinition", "executor_for_run", "in_process_executor", "multiprocess_executor"]
+
+# what run_config["execution"]["config"] may hold, per executor (Dagster's schemas)
+_IN_PROCESS_KEYS = ("marker_to_close", "retries", "step_dependency_config")
+_MULTIPROCESS_KEYS = (
+    "max_concurrent",
+    "retries",
+    "start_method",
+    "step_dependency_config",
+    "tag_concurrency_limits",
+)
 
 
 class ExecutorDefinition:
@@ -20,7 +30,7 @@ class ExecutorDefinition:
 
     def configured(self, config: Mapping[str, Any], name: str | None = None) -> ExecutorDefinition:
         """A copy with ``config`` (for the multiprocess executor: ``{"max_concurrent": N}``)."""
-        unknown = set(config) - {"max_concurrent", "retries", "start_method", "tag_concurrency_limits"}
+        unknown = set(config) - set(_MULTIPROCESS_KEYS)
         if unknown:
             from resnb.errors import ConfigError
 
@@ -41,3 +51,79 @@ class ExecutorDefinition:
 
 in_process_executor = ExecutorDefinition("in_process", False)
 multiprocess_executor = ExecutorDefinition("multiprocess", True)
+
+
+def executor_for_run(executor: ExecutorDefinition | None, execution: Any) -> ExecutorDefinition | None:
+    """The executor a run uses: ``executor`` (None: Dagster's default) with ``run_config["execution"]``.
+
+    As in Dagster, ``{"config": {...}}`` configures the job's executor (``max_concurrent``,
+    ``start_method``, ...), and for a job without one selects ``{"in_process": {}}`` or
+    ``{"multiprocess": {...}}``. An entry the executor does not take is a ``ConfigError``.
+    """
+    if execution is None:
+        return executor
+    config = _execution_config(execution)
+    if executor is None:
+        return _selected_executor(config)
+    allowed = _MULTIPROCESS_KEYS if executor.is_multiprocess else _IN_PROCESS_KEYS
+    _check_entries(config, allowed, f"executor '{executor.name}'")
+    return executor.configured(config) if executor.is_multiprocess and config else executor
+
+
+def _execution_config(execution: Any) -> dict[str, Any]:
+    from resnb.errors import ConfigError
+
+    if not isinstance(execution, Mapping) or set(execution) - {"config"}:
+        raise ConfigError(
+            "run_config['execution'] takes one entry, 'config': {'execution': {'config': {'max_concurrent': 2}}}."
+        )
+    config = execution.get("config") or {}
+    if not isinstance(config, Mapping):
+        raise ConfigError(f"run_config['execution']['config'] must be a dict, got {type(config).__name__}.")
+    return dict(config)
+
+
+def _selected_executor(config: Mapping[str, Any]) -> ExecutorDefinition | None:
+    """For a job without ``executor_def``: ``{"in_process": {...}}`` or ``{"multiprocess": {...}}``."""
+    from resnb.errors import ConfigError
+
+    if not config:
+        return None
+    if len(config) > 1:
+        raise ConfigError(
+            "run_config['execution']['config'] chooses one executor for a job without executor_def: "
+            f"'in_process' or 'multiprocess', got {sorted(config)}."
+        )
+    (name, sub), choices = (
+        next(iter(config.items())),
+        {"in_process": _IN_PROCESS_KEYS, "multiprocess": _MULTIPROCESS_KEYS},
+    )
+    if name not in choices:
+        from resnb.errors import did_you_mean
+
+        raise ConfigError(
+            f"run_config['execution']['config'] names executor '{name}'; a job without executor_def "
+            f"runs with 'in_process' or 'multiprocess'.{did_you_mean(name, choices)}"
+        )
+    sub = dict(sub or {})
+    _check_entries(sub, choices[name], f"executor '{name}'")
+    if name == "in_process":
+        return in_process_executor
+    return multiprocess_executor.configured(sub) if sub else multiprocess_executor
+
+
+def _check_entries(config: Mapping[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    from resnb.errors import ConfigError, did_you_mean, listing
+
+    for name in config:
+        if name not in allowed:
+            raise ConfigError(
+                f"run_config['execution']['config'] has '{name}', which {what} does not take.{did_you_mean(name, allowed)} "
+                f"It takes: {listing(allowed)}."
+            )
+    limit = config.get("max_concurrent")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ConfigError(
+            f"run_config['execution']['config']['max_concurrent'] must be a whole number (0 or None: one "
+            f"step per CPU), got {limit!r}."
+        )

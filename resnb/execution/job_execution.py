@@ -70,4 +70,5 @@ def execute_job(
         raise_on_error,
         executor=job_def.executor_def,
         partition_key=partition_key,
+        with_executor=True,
     )

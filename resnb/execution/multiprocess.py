@@ -43,7 +43,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from resnb._stack import user_stacklevel
-from resnb.build.scope import TeardownProblem
+from resnb.build.scope import ResourceScope, TeardownProblem
 from resnb.errors import (
     ConfigError,
     InvariantViolationError,
@@ -97,6 +97,7 @@ def execute_plan_multiprocess(
     """Run ``plan`` with one child process per step, at most ``max_concurrent`` at once."""
     method = start_method_for(executor)
     limit = max(1, getattr(executor, "max_concurrent", None) or os.cpu_count() or 1)
+    ResourceScope(plan.resources, config["resources"] or None).check(plan.required_resource_keys)
     resources, storage = swap_in_memory_managers(plan)
     payload: Any = (plan, resources, config["resources"], configs, run_id, partition_key, inputs)
     if method != "fork":

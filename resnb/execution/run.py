@@ -301,9 +301,16 @@ def execute_job_definition(
     """Run a job (op graph or asset job) with ``resources`` overriding its own.
 
     ``input_values`` (in ``kwargs``) gives the graph's own inputs, over the job's ``input_values``.
+    With ``with_executor=True`` (``execute_job``, ``job.execute()``) the run uses ``executor`` as
+    ``run_config["execution"]`` configures it; else that section is ignored, as
+    ``execute_in_process`` does in Dagster.
     """
     from resnb.core.jobs import check_input_value_names
+    from resnb.execution.executors import executor_for_run
     from resnb.execution.materialize import default_io_manager, plan_for_job_definition
+
+    if kwargs.get("with_executor"):
+        executor = executor_for_run(executor, normalize_run_config(run_config)["execution"])
 
     input_values = {**job_def.input_values, **(kwargs.get("input_values") or {})}
     check_input_value_names(job_def, input_values)

@@ -28,15 +28,19 @@ __all__ = ["ConfigInputs", "config_inputs", "flatten_ops_config", "normalize_run
 ConfigInputs = dict[str, dict[str, tuple[InputLoader, Any]]]
 
 _STEP_KEYS = ("config", "inputs")
-_SECTIONS = ("ops", "resources", "inputs")
+_SECTIONS = ("ops", "resources", "inputs", "execution", "loggers")
 _CONFIG_LEAF = "{'config': {...}}"
 _INPUTS_LEAF = "{'inputs': {'name': value}}"
 
 
 def normalize_run_config(run_config: Any) -> dict[str, Any]:
-    """``RunConfig`` or dict -> ``{"ops", "resources", "inputs"}``; unknown sections rejected."""
+    """``RunConfig`` or dict -> ``{"ops", "resources", "inputs", "execution"}``; unknown sections rejected.
+
+    ``"execution"`` is applied by :func:`resnb.execution.executors.executor_for_run` when a job runs
+    with its executor; ``"loggers"`` is accepted and ignored (resnb logs through :mod:`logging`).
+    """
     if run_config is None:
-        return {"ops": {}, "resources": {}, "inputs": None}
+        return {"ops": {}, "resources": {}, "inputs": None, "execution": None}
     if isinstance(run_config, RunConfig):
         run_config = run_config.to_config_dict()
     if not isinstance(run_config, Mapping):
@@ -46,12 +50,14 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
         name = sorted(unknown)[0]
         raise ConfigError(
             f"run_config has an unknown section '{name}'.{did_you_mean(name, _SECTIONS)}"
-            " Its sections are 'ops', 'resources' and 'inputs' (the job graph's own inputs)."
+            " Its sections are 'ops', 'resources', 'inputs' (the job graph's own inputs), 'execution'"
+            " (the executor's config) and 'loggers' (accepted and ignored)."
         )
     return {
         "ops": dict(run_config.get("ops") or {}),
         "resources": dict(run_config.get("resources") or {}),
         "inputs": run_config.get("inputs"),
+        "execution": run_config.get("execution"),
     }
 
 

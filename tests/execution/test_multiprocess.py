@@ -20,6 +20,7 @@ import pytest
 
 import resnb as dg
 from resnb.errors import (
+    EnvVarError,
     ResourceFunctionError,
     ResourceTeardownWarning,
     StepExecutionError,
@@ -473,6 +474,100 @@ def test_execute_job_with_reconstructable_ports_from_dagster() -> None:
     assert not dg.execute_job(failing).success  # raise_on_error=False by default, as in Dagster
     with pytest.raises(KeyError):
         dg.execute_job(failing, raise_on_error=True)
+
+
+@dg.op
+def where_am_i() -> int:
+    return os.getpid()
+
+
+@dg.job
+def default_executor_job():
+    where_am_i()
+
+
+def test_run_config_execution_configures_or_chooses_the_executor_as_in_dagster() -> None:
+    from resnb.execution.executors import executor_for_run
+
+    spawn = {"config": {"start_method": {"spawn": {}}, "max_concurrent": 1}}
+    configured = executor_for_run(MP, spawn)
+    assert configured.is_multiprocess and configured.config["start_method"] == {"spawn": {}}
+    assert configured.max_concurrent == 1 and MP.config == {}, "the job's own executor is not changed"
+    assert executor_for_run(None, {"config": {"in_process": {}}}) is dg.in_process_executor
+    assert executor_for_run(None, {"config": {"multiprocess": {"max_concurrent": 2}}}).max_concurrent == 2
+    assert executor_for_run(MP, None) is MP
+
+    parent = os.getpid()
+    run_in_child = {"execution": {"config": {"multiprocess": {}}}}
+    assert dg.execute_job(default_executor_job, run_config=run_in_child).output_for_node("where_am_i") != parent
+    run_here = {"execution": {"config": {"in_process": {}}}}
+    assert dg.execute_job(default_executor_job, run_config=run_here).output_for_node("where_am_i") == parent
+    assert mp_job.execute(run_config={"execution": {"config": {"max_concurrent": 1}}}).success
+    # execute_in_process ignores the section, as Dagster does
+    assert mp_job.execute_in_process(run_config={"execution": {"config": {"bogus": 1}}}).success
+
+
+@pytest.mark.parametrize(
+    ("job", "execution", "message"),
+    [
+        (mp_job, {"config": {"bogus": 1}}, "'bogus', which executor 'multiprocess' does not take"),
+        (mp_job, {"config": {"max_concurrent": "lots"}}, "max_concurrent'] must be a whole number"),
+        (mp_job, {"config": {"multiprocess": {}}}, "'multiprocess', which executor 'multiprocess'"),
+        (default_executor_job, {"config": {"in_proces": {}}}, "executor 'in_proces'.*Did you mean 'in_process'"),
+        (default_executor_job, {"config": {"in_process": {"max_concurrent": 2}}}, "executor 'in_process' does not"),
+        (default_executor_job, {"settings": {}}, "takes one entry, 'config'"),
+    ],
+)
+def test_bad_execution_config_is_rejected_before_anything_runs(job: Any, execution: Any, message: str) -> None:
+    with pytest.raises(dg.DagsterInvalidConfigError, match=message):
+        dg.execute_job(job, run_config={"execution": execution})
+
+
+class Sized(dg.ConfigurableResource):
+    n: int
+
+
+@dg.op
+def size_of(sized: Sized) -> int:
+    return sized.n
+
+
+@dg.job(executor_def=dg.multiprocess_executor, resource_defs={"sized": Sized.configure_at_launch()})
+def sized_job():
+    size_of()
+
+
+@pytest.mark.parametrize(
+    ("run_config", "error", "message"),
+    [
+        ({"resources": {"nope": {"config": {}}}}, dg.DagsterInvalidConfigError, "names resource 'nope'"),
+        ({"resources": {"sized": {"config": {"n": "x"}}}}, dg.DagsterInvalidConfigError, "field 'n'"),
+        ({}, dg.DagsterInvalidConfigError, "field 'n': Field required"),
+    ],
+)
+def test_resource_config_errors_are_raised_before_any_step_process_starts(
+    run_config: Any, error: type[Exception], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import resnb.execution.multiprocess as mp
+
+    monkeypatch.setattr(mp, "_Scheduler", None)  # no scheduler may be made: nothing starts
+    with pytest.raises(error, match=message):
+        dg.execute_job(sized_job, run_config=run_config)
+
+
+def test_an_unset_env_var_of_a_resource_is_raised_by_the_run_under_multiprocess(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("RESNB_UNSET_FOR_MP", raising=False)
+
+    @dg.job(executor_def=MP, resource_defs={"sized": Sized(n=dg.EnvVar.int("RESNB_UNSET_FOR_MP"))})
+    def env_job():
+        size_of()
+
+    with pytest.raises(EnvVarError, match="RESNB_UNSET_FOR_MP.*resource .sized."):
+        env_job.execute()
+    monkeypatch.setenv("RESNB_UNSET_FOR_MP", "12")
+    assert env_job.execute().output_for_node("size_of") == 12
 
 
 def test_definitions_asset_job_with_multiprocess_executor(tmp_path: Path) -> None:
