@@ -48,6 +48,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "JobDefinition": ("resnb.core.jobs", "JobDefinition"),
     "OpDefinition": ("resnb.core.ops", "OpDefinition"),
     "Out": ("resnb.core.keys", "Out"),
+    "MaterializeResult": ("resnb.core.keys", "MaterializeResult"),
     "Output": ("resnb.core.keys", "Output"),
     "RepositoryDefinition": ("resnb.core.definitions", "RepositoryDefinition"),
     "RunConfig": ("resnb.core.keys", "RunConfig"),
@@ -71,6 +72,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "OpExecutionContext": ("resnb.execution.context", "OpExecutionContext"),
     "OutputContext": ("resnb.execution.io_managers", "OutputContext"),
     "build_asset_context": ("resnb.execution.context", "build_asset_context"),
+    "build_input_context": ("resnb.execution.io_managers", "build_input_context"),
+    "build_output_context": ("resnb.execution.io_managers", "build_output_context"),
     "build_op_context": ("resnb.execution.context", "build_op_context"),
     "execute_job": ("resnb.execution.job_execution", "execute_job"),
     "in_process_executor": ("resnb.execution.executors", "in_process_executor"),
@@ -116,10 +119,24 @@ def __getattr__(name: str) -> Any:
     try:
         module_name, attribute = _EXPORTS[name]
     except KeyError:
-        raise AttributeError(f"module 'resnb' has no attribute '{name}'") from None
+        raise AttributeError(_missing_attribute_message(name)) from None
     value = getattr(importlib.import_module(module_name), attribute)
     globals()[name] = value
     return value
+
+
+def _missing_attribute_message(name: str) -> str:
+    message = f"module 'resnb' has no attribute '{name}'"
+    if name.startswith("_"):
+        return message
+    from resnb.errors import did_you_mean
+
+    return (
+        f"{message}.{did_you_mean(name, __all__)} resnb implements Dagster's resource system and what "
+        "runs it (assets, ops, graphs, jobs, Definitions, IO managers, executors); other Dagster names "
+        "(schedules, sensors, partitions definitions, asset checks, ...) are not provided. See the README's "
+        "'Compatibility with Dagster'."
+    )
 
 
 def __dir__() -> list[str]:

@@ -226,6 +226,54 @@ class Output:
         return f"Output(output_name={self.output_name!r})"
 
 
+class _NoValue:
+    """The ``value`` of a :class:`MaterializeResult` that carries none."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE: Any = _NoValue()
+
+
+class MaterializeResult:
+    """What an asset returns when it stores its data itself: metadata, and no value for the IO manager.
+
+    As in Dagster, the IO manager is not called unless ``value`` is given; an asset downstream
+    loads the upstream through its IO manager. ``metadata``, ``check_results``, ``data_version``
+    and ``tags`` are accepted and kept on the object (resnb keeps no event log).
+    """
+
+    __slots__ = ("asset_key", "metadata", "check_results", "data_version", "tags", "value")
+
+    def __init__(
+        self,
+        asset_key: Any = None,
+        metadata: Mapping[str, Any] | None = None,
+        check_results: Sequence[Any] | None = None,
+        data_version: Any = None,
+        tags: Mapping[str, str] | None = None,
+        value: Any = NO_VALUE,
+    ) -> None:
+        self.asset_key = AssetKey.from_coercible(asset_key) if asset_key is not None else None
+        self.metadata = dict(metadata or {})
+        self.check_results = list(check_results or ())
+        self.data_version = data_version
+        self.tags = dict(tags or {})
+        self.value = value
+
+    @property
+    def has_value(self) -> bool:
+        """Whether a value was given (then the IO manager stores it)."""
+        return self.value is not NO_VALUE
+
+    def __repr__(self) -> str:
+        key = f"asset_key={self.asset_key.to_user_string()!r}, " if self.asset_key else ""
+        return f"MaterializeResult({key}metadata keys={sorted(self.metadata)})"
+
+
 class RunConfig:
     """Run config as objects: ``RunConfig(ops={"asset": MyConfig(n=4)}, resources={...})``."""
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from resnb.core.context import Resources
 from resnb.core.keys import AssetKey
 from resnb.core.resources import IAttachDifferentObjectToOpContext
-from resnb.errors import InvariantViolationError
+from resnb.errors import InvariantViolationError, did_you_mean, listing
 
 if TYPE_CHECKING:
     import logging
@@ -36,6 +36,9 @@ class StepContext:
         "_partition_key",
         "_log",
         "_scope",
+        "_job_name",
+        "_output_keys",
+        "_output_metadata",
     )
 
     def __init__(
@@ -47,6 +50,8 @@ class StepContext:
         op_config: Any = None,
         partition_key: str | None = None,
         scope: ResourceScope | None = None,
+        job_name: str | None = None,
+        output_keys: Mapping[str, AssetKey | None] | None = None,
     ) -> None:
         self.resources = resources
         self.run_id = run_id
@@ -56,6 +61,9 @@ class StepContext:
         self._partition_key = partition_key
         self._log: logging.Logger | None = None
         self._scope = scope
+        self._job_name = job_name
+        self._output_keys = dict(output_keys or {})
+        self._output_metadata: dict[str, dict[str, Any]] = {}
 
     @property
     def log(self) -> logging.Logger:
@@ -80,6 +88,48 @@ class StepContext:
     def asset_keys(self) -> list[AssetKey]:
         """Keys of all assets materialised by this step."""
         return list(self._asset_keys)
+
+    @property
+    def selected_asset_keys(self) -> set[AssetKey]:
+        """Keys of the assets this step materialises in this run."""
+        return set(self._asset_keys)
+
+    def asset_key_for_output(self, output_name: str = "result") -> AssetKey:
+        """The key of the asset an output of this step materialises."""
+        key = self._output_keys.get(output_name)
+        if key is None:
+            names = [name for name, value in self._output_keys.items() if value is not None]
+            raise InvariantViolationError(
+                f"Step '{self.step_key}' has no asset output '{output_name}'. Its asset outputs: "
+                f"{listing(names)}.{did_you_mean(output_name, names)}"
+            )
+        return key
+
+    @property
+    def job_name(self) -> str | None:
+        """The running job's name (``__ephemeral_asset_job__`` under ``materialize``); None when invoked directly."""
+        return self._job_name
+
+    @property
+    def retry_number(self) -> int:
+        """Always 0: resnb runs each step once (no retry policies)."""
+        return 0
+
+    def add_output_metadata(self, metadata: Mapping[str, Any], output_name: str | None = None) -> None:
+        """Attach ``metadata`` to an output (the only one when ``output_name`` is None)."""
+        name = output_name or self._only_output()
+        self._output_metadata.setdefault(name, {}).update(metadata)
+
+    def get_output_metadata(self, output_name: str | None = None) -> dict[str, Any]:
+        """The metadata added to an output so far in this step."""
+        return dict(self._output_metadata.get(output_name or self._only_output(), {}))
+
+    def _only_output(self) -> str:
+        if len(self._output_keys) > 1:
+            raise InvariantViolationError(
+                f"Step '{self.step_key}' has several outputs ({listing(self._output_keys)}): pass output_name=."
+            )
+        return next(iter(self._output_keys), "result")
 
     @property
     def op_execution_context(self) -> StepContext:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import tempfile
@@ -11,7 +12,19 @@ from resnb.core.io_manager import ConfigurableIOManager, IOManager
 from resnb.core.keys import AssetKey
 from resnb.errors import IOManagerError, exception_summary
 
-__all__ = ["FilesystemIOManager", "InMemoryIOManager", "InputContext", "OutputContext"]
+__all__ = [
+    "FilesystemIOManager",
+    "InMemoryIOManager",
+    "InputContext",
+    "OutputContext",
+    "build_input_context",
+    "build_output_context",
+]
+
+
+def _step_logger(step_key: str) -> logging.Logger:
+    """The logger of a step (``resnb.step.<step>``), as ``context.log`` of the asset or op."""
+    return logging.getLogger(f"resnb.step.{step_key or 'direct'}")
 
 
 class OutputContext:
@@ -39,6 +52,11 @@ class OutputContext:
     def has_asset_key(self) -> bool:
         """Whether the output is an asset."""
         return self.asset_key is not None
+
+    @property
+    def log(self) -> logging.Logger:
+        """The logger of the step whose output this is."""
+        return _step_logger(self.step_key)
 
     def describe(self) -> str:
         """``asset 'a/b'`` or ``output 'result' of op 'x'``, for messages."""
@@ -76,6 +94,11 @@ class InputContext:
     def has_asset_key(self) -> bool:
         """Whether the input is an asset."""
         return self.asset_key is not None
+
+    @property
+    def log(self) -> logging.Logger:
+        """The logger of the step loading this input."""
+        return _step_logger(self.step_key)
 
 
 class InMemoryIOManager(IOManager):
@@ -151,3 +174,33 @@ class FilesystemIOManager(ConfigurableIOManager):
                 f"'{context.name}' of '{context.step_key}'). Materialise it first, or include it "
                 "in the selection."
             ) from None
+
+
+def build_output_context(
+    step_key: str | None = None,
+    name: str | None = None,
+    definition_metadata: Any = None,
+    run_id: str | None = None,
+    resources: Any = None,
+    asset_key: Any = None,
+    **_ignored: Any,
+) -> OutputContext:
+    """An ``OutputContext`` for testing an IO manager's ``handle_output`` directly."""
+    key = AssetKey.from_coercible(asset_key) if asset_key is not None else None
+    return OutputContext(step_key or "", name or "result", key, run_id, definition_metadata, resources)
+
+
+def build_input_context(
+    name: str | None = None,
+    upstream_output: OutputContext | None = None,
+    resources: Any = None,
+    asset_key: Any = None,
+    **_ignored: Any,
+) -> InputContext:
+    """An ``InputContext`` for testing an IO manager's ``load_input`` directly.
+
+    Without ``upstream_output``, the upstream is the output of the asset ``asset_key`` (if given).
+    """
+    key = AssetKey.from_coercible(asset_key) if asset_key is not None else None
+    upstream = upstream_output if upstream_output is not None else OutputContext("", "result", key, None)
+    return InputContext(name or "input", "", key, upstream, resources)

@@ -89,6 +89,12 @@ class ExecuteInProcessResult:
         if self._loader is not None:
             return self._loader(node_str, output_name)
         names = [name for (node, name) in self._outputs if node == node_str]
+        if not names:
+            raise InvariantViolationError(
+                f"Step '{node_str}' succeeded without a value for output '{output_name}' (it returned a "
+                "MaterializeResult without value=, or yielded no Output for it), so its IO manager stored nothing. Read the data where "
+                "the step stored it, or return MaterializeResult(value=...)."
+            )
         raise InvariantViolationError(
             f"Step '{node_str}' has no output named '{output_name}'. Its outputs: "
             f"{listing(names)}.{did_you_mean(output_name, names)}"

@@ -15,7 +15,7 @@ from typing import Any
 
 from resnb.build.scope import ResourceScope
 from resnb.core.context import Resources
-from resnb.core.keys import AssetKey, Output
+from resnb.core.keys import AssetKey, MaterializeResult, Output
 from resnb.errors import InvariantViolationError, ResourceFunctionError, did_you_mean, listing
 from resnb.execution.context import AssetExecutionContext, OpExecutionContext, context_value
 from resnb.execution.gc_tuning import LARGE_PLAN, frozen_long_lived, gc_paused
@@ -92,8 +92,16 @@ class _StepRunner:
             originals=values if any(attached[key] is not values[key] for key in values) else None,
         )
         cls = AssetExecutionContext if step.kind == "asset" else OpExecutionContext
+        output_keys = {name: spec.asset_key for name, spec in step.outputs.items()}
         return cls(
-            resources, self.run_id, step.name, step.asset_keys, self.configs[step.name], self.partition_key
+            resources,
+            self.run_id,
+            step.name,
+            step.asset_keys,
+            self.configs[step.name],
+            self.partition_key,
+            job_name=self.plan.name,
+            output_keys=output_keys,
         )
 
     def _load(self, step: Step, param: str, source: Any) -> Any:
@@ -127,11 +135,20 @@ def _outputs_of(step: Step, result: Any) -> Iterator[tuple[str, Any]]:
                 _check_output_name(step, item.output_name)
                 seen.add(item.output_name)
                 yield item.output_name, item.value
+            elif isinstance(item, MaterializeResult):
+                name = _materialized_output(step, item)
+                seen.add(name)
+                if item.has_value:
+                    yield name, item.value
         missing = [n for n in names if n not in seen]
         if missing and len(names) > 1:
             raise InvariantViolationError(
                 f"{step.kind.capitalize()} '{step.name}' did not yield outputs {listing(missing)}."
             )
+        return
+    if isinstance(result, MaterializeResult):
+        if result.has_value:
+            yield _materialized_output(step, result), result.value
         return
     if len(names) == 1:
         yield names[0], result.value if isinstance(result, Output) else result
@@ -147,6 +164,27 @@ def _outputs_of(step: Step, result: Any) -> Iterator[tuple[str, Any]]:
             yield value.output_name, value.value
         else:
             yield name, value
+
+
+def _materialized_output(step: Step, result: MaterializeResult) -> str:
+    """The output a ``MaterializeResult`` is for: the only one, or the one of its ``asset_key``."""
+    names = list(step.outputs)
+    if result.asset_key is None:
+        if len(names) == 1:
+            return names[0]
+        raise InvariantViolationError(
+            f"{step.kind.capitalize()} '{step.name}' materializes several assets: give each "
+            "MaterializeResult its asset_key=."
+        )
+    for name, spec in step.outputs.items():
+        if spec.asset_key == result.asset_key:
+            return name
+    keys = [spec.asset_key.to_user_string() for spec in step.outputs.values() if spec.asset_key]
+    wanted = result.asset_key.to_user_string()
+    raise InvariantViolationError(
+        f"{step.kind.capitalize()} '{step.name}' returned a MaterializeResult for asset '{wanted}', "
+        f"which it does not materialize. Its assets: {listing(keys)}.{did_you_mean(wanted, keys)}"
+    )
 
 
 def _check_output_name(step: Step, name: str) -> None:

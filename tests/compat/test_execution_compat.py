@@ -2186,3 +2186,92 @@ def test_a_graph_input_no_op_uses_is_a_definition_error(dg):
         @dg.graph
         def g(x):
             return const()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# MaterializeResult, context extras, IO manager contexts
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _recording_io_manager(dg, calls):
+    class Recording(dg.ConfigurableIOManager):
+        def handle_output(self, context, obj):
+            context.log.info("storing %s", context.asset_key.to_user_string())
+            calls.append(("handle", context.asset_key.to_user_string(), obj))
+
+        def load_input(self, context):
+            context.log.info("loading %s", context.asset_key.to_user_string())
+            calls.append(("load", context.asset_key.to_user_string()))
+            return 7
+
+    return Recording
+
+
+def test_a_materialize_result_without_value_skips_the_io_manager(dg):
+    calls = []
+
+    @dg.asset
+    def stored_elsewhere():
+        return dg.MaterializeResult(metadata={"rows": 3})
+
+    @dg.asset
+    def downstream(stored_elsewhere):
+        return stored_elsewhere + 1
+
+    @dg.asset
+    def with_value():
+        return dg.MaterializeResult(metadata={"rows": 1}, value=5)
+
+    result = dg.materialize(
+        [stored_elsewhere, downstream, with_value],
+        resources={"io_manager": _recording_io_manager(dg, calls)()},
+    )
+    assert result.success
+    assert ("handle", "with_value", 5) in calls
+    assert ("load", "stored_elsewhere") in calls and ("handle", "downstream", 8) in calls
+    assert not any(call[0] == "handle" and call[1] == "stored_elsewhere" for call in calls)
+
+
+def test_materialize_results_of_a_multi_asset_by_asset_key(dg):
+    calls = []
+
+    @dg.multi_asset(outs={"left": dg.AssetOut(), "right": dg.AssetOut()})
+    def pair():
+        yield dg.MaterializeResult(asset_key="left", value=1)
+        yield dg.MaterializeResult(asset_key="right", metadata={"n": 2})
+
+    result = dg.materialize([pair], resources={"io_manager": _recording_io_manager(dg, calls)()})
+    assert result.success
+    assert calls == [("handle", "left", 1)]
+
+
+def test_the_asset_context_knows_its_job_selection_and_outputs(dg):
+    seen = {}
+
+    @dg.asset
+    def described(context: dg.AssetExecutionContext):
+        context.add_output_metadata({"rows": 2})
+        seen["job"] = context.job_name
+        seen["selected"] = context.selected_asset_keys
+        seen["for_output"] = context.asset_key_for_output()
+        seen["retry"] = context.retry_number
+        seen["metadata"] = context.get_output_metadata("result")
+        return 1
+
+    assert dg.materialize([described]).success
+    assert seen == {
+        "job": "__ephemeral_asset_job__",
+        "selected": {dg.AssetKey("described")},
+        "for_output": dg.AssetKey("described"),
+        "retry": 0,
+        "metadata": {"rows": 2},
+    }
+
+
+def test_io_manager_contexts_can_be_built_for_tests(dg):
+    calls = []
+    manager = _recording_io_manager(dg, calls)()
+
+    manager.handle_output(dg.build_output_context(asset_key="table"), 3)
+    assert manager.load_input(dg.build_input_context(asset_key="table")) == 7
+    assert calls == [("handle", "table", 3), ("load", "table")]

@@ -499,7 +499,9 @@ def test_run_config_execution_configures_or_chooses_the_executor_as_in_dagster()
 
     parent = os.getpid()
     run_in_child = {"execution": {"config": {"multiprocess": {}}}}
-    assert dg.execute_job(default_executor_job, run_config=run_in_child).output_for_node("where_am_i") != parent
+    assert (
+        dg.execute_job(default_executor_job, run_config=run_in_child).output_for_node("where_am_i") != parent
+    )
     run_here = {"execution": {"config": {"in_process": {}}}}
     assert dg.execute_job(default_executor_job, run_config=run_here).output_for_node("where_am_i") == parent
     assert mp_job.execute(run_config={"execution": {"config": {"max_concurrent": 1}}}).success
@@ -513,12 +515,22 @@ def test_run_config_execution_configures_or_chooses_the_executor_as_in_dagster()
         (mp_job, {"config": {"bogus": 1}}, "'bogus', which executor 'multiprocess' does not take"),
         (mp_job, {"config": {"max_concurrent": "lots"}}, "max_concurrent'] must be a whole number"),
         (mp_job, {"config": {"multiprocess": {}}}, "'multiprocess', which executor 'multiprocess'"),
-        (default_executor_job, {"config": {"in_proces": {}}}, "executor 'in_proces'.*Did you mean 'in_process'"),
-        (default_executor_job, {"config": {"in_process": {"max_concurrent": 2}}}, "executor 'in_process' does not"),
+        (
+            default_executor_job,
+            {"config": {"in_proces": {}}},
+            "executor 'in_proces'.*Did you mean 'in_process'",
+        ),
+        (
+            default_executor_job,
+            {"config": {"in_process": {"max_concurrent": 2}}},
+            "executor 'in_process' does not",
+        ),
         (default_executor_job, {"settings": {}}, "takes one entry, 'config'"),
     ],
 )
-def test_bad_execution_config_is_rejected_before_anything_runs(job: Any, execution: Any, message: str) -> None:
+def test_bad_execution_config_is_rejected_before_anything_runs(
+    job: Any, execution: Any, message: str
+) -> None:
     with pytest.raises(dg.DagsterInvalidConfigError, match=message):
         dg.execute_job(job, run_config={"execution": execution})
 
