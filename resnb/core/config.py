@@ -168,6 +168,18 @@ def mask_input(cls: type[Config], value: Any) -> Any:
     return masked
 
 
+_MASKED_TYPES: dict[str, type] = {}
+
+
+def _masked_like(value: Any) -> Any:
+    """A stand-in for a secret input: shown as ``'**********'``, its type name kept for the message."""
+    name = type(value).__name__
+    cls = _MASKED_TYPES.get(name)
+    if cls is None:
+        cls = _MASKED_TYPES[name] = type(name, (), {"__repr__": lambda self: repr(_MASK_TEXT), "__slots__": ()})
+    return cls()
+
+
 def _rebuilt_validation_error(
     cls: type[Config], exc: ValidationError, data: Any, hints: dict[tuple[Any, ...], str]
 ) -> ValidationError:
@@ -178,8 +190,8 @@ def _rebuilt_validation_error(
     for err in exc.errors(include_url=False):
         loc = err["loc"]
         given = err.get("input")
-        if loc and loc[0] in info.secret:
-            given = _MASK_TEXT
+        if loc and loc[0] in info.secret and not (given is data or err["type"] == "missing"):
+            given = _masked_like(given)
         elif given is data or isinstance(given, dict):
             given = mask_input(cls, given)
         hint = hint_for(hints, loc)

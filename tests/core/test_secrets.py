@@ -157,6 +157,13 @@ def test_wrong_type_for_the_secret_field_does_not_show_the_value():
     assert_no_secret(_texts_of(info.value))
     assert "password" in str(info.value)
     assert_no_secret(str(info.value.errors()))
+    assert "input_value='**********', input_type=list" in str(info.value), "the type given is kept"
+
+
+def test_a_missing_secret_shows_the_other_inputs_not_a_mask():
+    with pytest.raises(ValidationError) as info:
+        Database(host="h")
+    assert "Field required [type=missing, input_value={'host': 'h'}, input_type=dict]" in str(info.value)
 
 
 def test_wrong_type_for_a_secret_str_field_does_not_show_the_value():
