@@ -36,10 +36,15 @@ def _adapter(cls: type[Config], name: str) -> TypeAdapter[Any] | None:
         plain = field.annotation in (str, int) and not field.metadata
         if plain:
             _ADAPTERS[key] = None
-        else:
+        else:  # the field's constraints too (Field(max_length=5) lives in its metadata)
+            from typing import Annotated
+
             from pydantic import TypeAdapter
 
-            _ADAPTERS[key] = TypeAdapter(field.annotation)
+            annotation = (
+                Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+            )
+            _ADAPTERS[key] = TypeAdapter(annotation)
     return _ADAPTERS[key]
 
 
@@ -132,7 +137,7 @@ def _validated(cls: type[Config], name: str, value: Any, ref: Any, where: str) -
     except ValidationError as exc:
         source = f"EnvVar({ref.env_var_name!r})" if is_env_ref(ref) else "its env vars"
         raise ConfigError(
-            f"The value of {source} is not valid for {where}:\n{format_validation_error(exc)}\n"
+            f"The value of {source} is not valid for {where}:\n{format_validation_error(exc, name)}\n"
             "Fix the environment variable's value."
         ) from None
 

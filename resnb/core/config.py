@@ -176,7 +176,9 @@ def _masked_like(value: Any) -> Any:
     name = type(value).__name__
     cls = _MASKED_TYPES.get(name)
     if cls is None:
-        cls = _MASKED_TYPES[name] = type(name, (), {"__repr__": lambda self: repr(_MASK_TEXT), "__slots__": ()})
+        cls = _MASKED_TYPES[name] = type(
+            name, (), {"__repr__": lambda self: repr(_MASK_TEXT), "__slots__": ()}
+        )
     return cls()
 
 

@@ -367,3 +367,20 @@ def test_init_context_repr_has_no_secret(secret_env):
     with dg.build_resources({"s": Spy(password=PLANTED)}):
         pass
     assert seen and all(PLANTED not in text for text in seen)
+
+
+def test_an_env_var_value_is_checked_against_the_fields_constraints(monkeypatch):
+    monkeypatch.setenv("RESNB_LG", ENV_PLANTED)
+
+    class Short(dg.ConfigurableResource):
+        code: str = Field(max_length=8)  # the name is checked at construction too, as in Dagster
+
+    with pytest.raises(
+        ConfigError, match=r"(?s)EnvVar\('RESNB_LG'\).*field 'code': String should have at most 8"
+    ) as info:
+        with dg.build_resources({"s": Short(code=dg.EnvVar("RESNB_LG"))}):
+            pass
+    assert_no_secret(_texts_of(info.value))
+    monkeypatch.setenv("RESNB_LG", "ok")
+    with dg.build_resources({"s": Short(code=dg.EnvVar("RESNB_LG"))}) as built:
+        assert built.s.code == "ok"
