@@ -29,6 +29,7 @@ from resnb.notebook.config_args import merge_configs
 from resnb.notebook.config_errors import ConfigArgError, FieldProblem
 from resnb.notebook.config_fields import ConfigField, fields_of
 from resnb.notebook.config_overrides import Overrides, check_config, collect_overrides, config_entries
+from resnb.notebook.config_values import read_config_json
 
 __all__ = [
     "AssetConfig",
@@ -178,13 +179,9 @@ def _pair_entries(
 
 def _json_entries(text: str, models: Mapping[str, AssetConfig], problems: list[FieldProblem]) -> list[_Entry]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:  # the text is not echoed: it may hold secrets
-        message = (
-            f"the config JSON is not valid: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
-            'Write an object such as {"my_asset": {"field": 1}} (double quotes, true/false/null).'
-        )
-        problems.append(FieldProblem("?", "", message))
+        data = read_config_json(text, '{"my_asset": {"field": 1}}')
+    except ValueError as exc:
+        problems.append(FieldProblem("?", "", str(exc)))
         return []
     if not isinstance(data, Mapping):
         message = f'config JSON must be an object {{"ASSET": {{"FIELD": VALUE}}}}, got {type(data).__name__}.'

@@ -21,7 +21,6 @@ This module parses; the rest lives in ``config_errors`` (:class:`ConfigArgError`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -36,7 +35,7 @@ from resnb.notebook.config_overrides import (
     config_entries,
     validate_config,
 )
-from resnb.notebook.config_values import coerce_value
+from resnb.notebook.config_values import coerce_value, read_config_json
 
 __all__ = [
     "MISSING",
@@ -244,13 +243,9 @@ def parse_config_json(text: str, keys: Sequence[str], definitions: Mapping[str, 
     not echoed: it may hold secrets).
     """
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        message = (
-            f"the config JSON is not valid: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
-            'Write an object such as {"port": 5433} (use double quotes, true/false/null).'
-        )
-        raise ConfigArgError(_input_problem(keys, message)) from None
+        data = read_config_json(text, '{"port": 5433}')
+    except ValueError as exc:
+        raise ConfigArgError(_input_problem(keys, str(exc))) from None
     return parse_config_mapping(data, keys, definitions)
 
 

@@ -17,12 +17,12 @@ names its line (counted in the cell, whose first line is the magic's) and column
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from typing import Any
 
 from resnb.errors import ConfigError
+from resnb.notebook.config_values import read_config_json
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -41,12 +41,9 @@ def parse_config_body(text: str) -> dict[str, Any]:
 
 def _parse_json(text: str) -> dict[str, Any]:
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _error(
-            f"the cell's JSON is not valid: {exc.msg} at line {exc.lineno + 1} of the cell, column {exc.colno}. "
-            'Write an object such as {"warehouse": {"port": 5433}} (double quotes, true/false/null).'
-        ) from None
+        return read_config_json(text, '{"warehouse": {"port": 5433}}', "the cell's JSON", line_offset=1)
+    except ValueError as exc:
+        raise _error(str(exc)) from None
 
 
 def _parse_toml(text: str) -> dict[str, Any]:

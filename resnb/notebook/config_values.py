@@ -19,7 +19,7 @@ from resnb.notebook.config_errors import ConfigArgError, FieldProblem
 from resnb.notebook.config_fields import ConfigField
 from resnb.notebook.config_types import strip_optional
 
-__all__ = ["coerce_value", "error_text", "is_env_form"]
+__all__ = ["coerce_value", "error_text", "is_env_form", "read_config_json"]
 
 _JSON_KINDS = (list, tuple, set, frozenset, dict)
 
@@ -28,6 +28,40 @@ _ADVICE = {
     "float": "Give a number, such as 0.5.",
     "bool": "Give true or false.",
 }
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def read_config_json(text: str, example: str, what: str = "the config JSON", line_offset: int = 0) -> Any:
+    """Parse config JSON; a ``ValueError`` saying what is wrong (the text is never echoed: secrets).
+
+    A key given twice in one object is an error (JSON itself would keep the last silently).
+    ``line_offset`` is added to line numbers (a cell whose first line is the magic's).
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno + line_offset}{' of the cell' if line_offset else ''}, column {exc.colno}"
+        raise ValueError(
+            f"{what} is not valid: {exc.msg} at {where}. Write an object such as {example} "
+            "(double quotes, true/false/null)."
+        ) from None
+    except _DuplicateKey as exc:
+        raise ValueError(f"{what} gives '{exc.key}' twice in one object: keep one.") from None
+
 
 _TYPE_ERRORS = frozenset({"literal_error", "enum", "int_from_float", "json_invalid", "union_tag_invalid"})
 

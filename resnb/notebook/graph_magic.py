@@ -24,6 +24,8 @@ def choose_formats(fmt: str | None, output: str | None, default: str) -> str:
 
     if output is None:
         return fmt or default
+    if not output.strip():
+        raise UsageError("--output is empty: give the file to write, such as --output graph.svg.")
     from_suffix = format_of_path(output)
     if fmt is not None and from_suffix is not None and fmt != from_suffix:
         raise UsageError(

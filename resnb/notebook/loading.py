@@ -98,6 +98,7 @@ def load_target(target: str | None, namespace: Mapping[str, Any] | None = None) 
     match = _FILE_TARGET.match(text)
     if match:
         return _from_file(Path(match["path"]).expanduser(), match["attr"], text)
+    _check_not_another_file(text.split(":", 1)[0])
     if ":" in text:
         module_name, attr = text.split(":", 1)
         return _from_module(module_name.strip(), attr.strip(), text, namespace)
@@ -107,6 +108,16 @@ def load_target(target: str | None, namespace: Mapping[str, Any] | None = None) 
             return _from_module(value.__name__, None, text, namespace)
         return _from_variable(text, value)
     return _from_module(text, None, text, namespace)
+
+
+def _check_not_another_file(text: str) -> None:
+    """A path to a file that is not Python (``notes.txt``) is not read as a module name."""
+    path = Path(text).expanduser()
+    if ("/" in text or os.sep in text or path.suffix) and path.is_file():
+        raise TargetError(
+            f"Cannot load target '{text}': it is a file, but not a Python file. A file target is a "
+            "'.py' file (path/to/defs.py or path/to/defs.py:attribute) defining the Definitions."
+        )
 
 
 def reload_target(loaded: LoadedDefs, namespace: Mapping[str, Any] | None = None) -> LoadedDefs:

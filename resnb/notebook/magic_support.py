@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import functools
+import keyword
 import logging
 import os
 import re
@@ -182,9 +183,12 @@ def usage_errors(func: F) -> F:
 
 
 def check_variable_name(name: str | None) -> None:
-    """``-o NAME`` must be a valid Python identifier."""
-    if name is not None and not name.isidentifier():
-        raise UsageError(f"-o {name!r}: the name to bind must be a Python identifier, such as result.")
+    """``-o NAME`` must be a Python identifier that is not a keyword."""
+    if name is None:
+        return
+    if not name.isidentifier() or keyword.iskeyword(name):
+        what = "is a Python keyword" if keyword.iskeyword(name) else "is not a Python identifier"
+        raise UsageError(f"-o {name!r}: the name to bind {what}; use a variable name such as result.")
 
 
 class LiveDisplay:

@@ -286,3 +286,13 @@ def test_no_target_with_defs_and_loose_assets_says_which_were_left_out():
     assert "1 loose @asset in the notebook is not in 'defs' and was not loaded: clean" in note
     assert "%load_defs" in note
     assert load_target(None, {"defs": dg.Definitions(assets=[namespace["raw"]])}).notes == ()
+
+
+def test_a_file_that_is_not_python_is_named_as_such(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("not python")
+
+    with pytest.raises(TargetError, match="'notes.txt': it is a file, but not a Python file"):
+        load_target("notes.txt")
+    with pytest.raises(TargetError, match="it is a file, but not a Python file"):
+        load_target(f"{tmp_path / 'notes.txt'}:defs")
