@@ -94,14 +94,18 @@ def _asset_config(definition: AssetsDefinition) -> AssetConfig:
 
 # -- parsing ----------------------------------------------------------------------------------------
 def parse_asset_config(
-    pairs: Sequence[str], config_json: str | None, models: Mapping[str, AssetConfig]
+    pairs: Sequence[str],
+    config_json: str | None,
+    models: Mapping[str, AssetConfig],
+    only_asset: str | None = None,
 ) -> Overrides:
     """Overrides ``{asset: {field: typed value}}`` from ``ASSET.FIELD=VALUE`` items and JSON.
 
     ``ASSET.FIELD.SUB=VALUE`` sets a sub-field of a nested ``Config``; JSON is
     ``{"asset": {"field": value}}`` (an entry may also be ``{"config": {...}}``). For the same
-    field an item wins over the JSON. Raises :class:`AssetConfigError` listing every problem
-    (unknown assets and fields with a suggestion, values that do not fit the field's type).
+    field an item wins over the JSON. With ``only_asset`` (the one asset named), ``FIELD=VALUE``
+    without the asset's name sets that asset's field. Raises :class:`AssetConfigError` listing
+    every problem (unknown assets and fields with a suggestion, values that do not fit the type).
     """
     problems: list[FieldProblem] = []
     from_json: Overrides = {}
@@ -109,7 +113,7 @@ def parse_asset_config(
     if config_json:
         from_json = _typed(_json_entries(config_json, models, problems), models, problems)
     if pairs:
-        from_pairs = _typed(_pair_entries(pairs, models, problems), models, problems)
+        from_pairs = _typed(_pair_entries(pairs, models, problems, only_asset), models, problems)
     if problems:
         raise AssetConfigError(problems)
     return merge_configs(from_json, from_pairs)
@@ -160,11 +164,20 @@ def _unreadable(target: str, models: Mapping[str, AssetConfig]) -> FieldProblem:
 
 
 def _pair_entries(
-    pairs: Sequence[str], models: Mapping[str, AssetConfig], problems: list[FieldProblem]
+    pairs: Sequence[str],
+    models: Mapping[str, AssetConfig],
+    problems: list[FieldProblem],
+    only_asset: str | None = None,
 ) -> list[_Entry]:
     entries: list[_Entry] = []
     for item in pairs:
         target, sep, raw = item.partition("=")
+        if (
+            only_asset is not None
+            and target.strip()
+            and _asset_and_path(target.strip(), models)[0] not in models
+        ):
+            target = f"{only_asset}.{target.strip()}"  # FIELD=VALUE for the one asset named
         name, path = _asset_and_path(target.strip(), models)
         if not sep or not path or not all(path) or not name:
             problems.append(_unreadable(target.strip(), models))

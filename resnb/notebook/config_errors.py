@@ -14,6 +14,8 @@ __all__ = ["ConfigArgError", "FieldProblem", "raise_problems"]
 class FieldProblem:
     """One problem with one field: ``key``, dotted ``field`` path ("" for the whole resource).
 
+    ``key`` is ``"?"`` for a problem of the input as a whole, before any key could be read.
+
     ``kind`` says what ``key`` names: a ``"resource"`` key, or an ``"asset"`` (asset config).
     """
 
@@ -23,6 +25,8 @@ class FieldProblem:
     kind: str = "resource"
 
     def __str__(self) -> str:
+        if self.key == "?":  # a problem of the input as a whole (unreadable JSON or item)
+            return f"{self.kind} config: {self.message}"
         where = f"{self.kind} '{self.key}'"
         return f"{where}, field '{self.field}': {self.message}" if self.field else f"{where}: {self.message}"
 

@@ -261,7 +261,8 @@ class ResnbMagics(Magics, Configurable):
         if args.config or args.config_json:
             from resnb.notebook.asset_config import parse_asset_config
 
-            config = parse_asset_config(args.config or [], args.config_json, session.asset_configs)
+            only = args.assets[0] if len(args.assets) == 1 and not args.select else None
+            config = parse_asset_config(args.config or [], args.config_json, session.asset_configs, only)
         live = None
         if self.settings.show_progress and LiveDisplay.supported(self.shell):
             live = LiveDisplay(self.shell, self.settings.progress_interval)

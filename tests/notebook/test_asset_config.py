@@ -95,6 +95,12 @@ def test_config_json_and_flags_merge_with_the_flag_winning(cfg):
     assert cfg.run_line_magic("materialize", line) == "j10:safe:1"
 
 
+def test_with_one_asset_named_its_fields_need_no_prefix(cfg):
+    assert cfg.run_line_magic("materialize", "needs_cfg --config n=4 inner.depth=2") == "x8:safe:2"
+    with pytest.raises(UsageError, match=r"asset 'needs_cfg', field 'nn'.*Did you mean 'n'"):
+        cfg.run_line_magic("materialize", "needs_cfg --config nn=4")
+
+
 def test_config_reaches_an_upstream_asset_added_to_the_run(cfg):
     assert cfg.run_line_magic("materialize", "after --config needs_cfg.n=1") == "x2:safe:1!"
 
@@ -150,8 +156,9 @@ def test_config_for_an_asset_outside_the_run(cfg):
 
 
 def test_bad_json_names_the_problem_without_echoing_it(cfg):
-    with pytest.raises(UsageError, match=r"not valid: .* line 1"):
+    with pytest.raises(UsageError, match=r"^asset config: the config JSON is not valid: .* line 1") as info:
         cfg.run_line_magic("materialize", "needs_cfg --config-json '{nope'")
+    assert "'?'" not in str(info.value)
     with pytest.raises(UsageError, match=r"asset 'needs': there is no asset with this name"):
         cfg.run_line_magic("materialize", """needs_cfg --config-json '{"needs": {"n": 1}}'""")
 
