@@ -108,16 +108,24 @@ def coerce_value(key: str, spec: ConfigField, raw: Any) -> Any:
 
 # -- messages ---------------------------------------------------------------------------------------
 def _advice(spec: ConfigField) -> str:
+    none = " Leave it empty (FIELD=) or write None for None." if spec.optional else ""
+    return _type_advice(spec) + none
+
+
+def _type_advice(spec: ConfigField) -> str:
     if spec.kind in _ADVICE:
         return _ADVICE[spec.kind]
     if spec.kind == "choice":
         shown = [c.value if isinstance(c, enum.Enum) else c for c in spec.choices]
         return f"Give one of {', '.join(repr(c) for c in shown)}."
     origin = typing.get_origin(strip_optional(spec.annotation)[0])
+    quote = ' On a magic\'s line, quote the whole item: --config \'KEY.FIELD=["a", "b"]\'.'
     if origin is dict:
-        return 'Give a JSON object, such as {"name": "value"}.'
+        return 'Give a JSON object, such as {"name": "value"}.' + quote.replace(
+            '["a", "b"]', '{"name": "value"}'
+        )
     if origin in _JSON_KINDS:
-        return 'Give a JSON list, such as ["a", "b"].'
+        return 'Give a JSON list, such as ["a", "b"].' + quote
     return f"Give a value of type {spec.label}."
 
 

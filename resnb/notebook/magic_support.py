@@ -144,9 +144,19 @@ class StrictParser(MagicArgumentParser):
             argv = arg_split(argstring, posix=os.name != "nt", strict=True)  # quotes removed
         except ValueError as exc:  # an unclosed quote
             raise UsageError(f"%{self.prog}: cannot split the arguments ({exc}).") from None
-        if any(arg in _HELP_FLAGS for arg in argv):
+        if self._asks_for_help(argv):
             raise _HelpRequested(getattr(self, "help_text", None) or self.format_help())
         return self.parse_intermixed_args(argv)
+
+    def _asks_for_help(self, argv: list[str]) -> bool:
+        """True when ``-h``/``--help`` is a flag of its own, not the value of an option before it."""
+        for index, arg in enumerate(argv):
+            if arg not in _HELP_FLAGS:
+                continue
+            previous = self._option_string_actions.get(argv[index - 1]) if index else None
+            if previous is None or previous.nargs == 0:
+                return True
+        return False
 
 
 def magic_args(func: F) -> F:

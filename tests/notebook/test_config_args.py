@@ -209,9 +209,19 @@ def test_bad_choice_lists_the_choices():
         parse_config_args(["color=green"], ["wh"], _defs())
 
 
-def test_bad_list_asks_for_json():
-    with pytest.raises(ConfigArgError, match=r"field 'tags'.*Give a JSON list"):
+def test_bad_list_asks_for_json_and_says_to_quote_it_on_a_line():
+    with pytest.raises(ConfigArgError, match=r"field 'tags'.*Give a JSON list.*quote the whole item"):
         parse_config_args(["tags=a,b"], ["wh"], _defs())
+
+
+def test_a_bad_value_of_an_optional_field_says_how_to_give_none():
+    with pytest.raises(
+        ConfigArgError, match=r"field 'limit'.*Give a whole number.*Leave it empty \(FIELD=\)"
+    ):
+        parse_config_args(["limit=lots"], ["wh"], _defs())
+    with pytest.raises(ConfigArgError) as info:
+        parse_config_args(["port=abc"], ["wh"], _defs())
+    assert "Leave it empty" not in str(info.value), "not for a required field"
 
 
 def test_constraint_violation_says_change_the_value():

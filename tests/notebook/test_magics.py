@@ -336,6 +336,7 @@ def test_magics_need_loaded_definitions(ip, magic):
         ("materialize first -o for", "'for': the name to bind is a Python keyword"),
         ("""build_resources counter -j '{"counter": {"start": 1, "start": 2}}'""", "gives 'start' twice"),
         ("resource_graph --output ''", "--output is empty"),
+        ("materialize first --config-json -h", "--config-json: expected one argument"),
         ("materialize 'first", "cannot split the arguments"),
         ("asset_value scond", r"Did you mean 'second'\?"),
         ("asset_value second", "'second' has not been materialized in this kernel"),
