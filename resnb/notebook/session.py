@@ -15,6 +15,7 @@ No IPython here: the magics drive a session, and so can the command line or a te
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -126,8 +127,12 @@ class Session:
     # -- load / reload --------------------------------------------------------------------------------
     def load(self, target: str | None = None) -> DefsSummary:
         """Load the Definitions ``target`` names (see :func:`load_target`) and summarise them."""
-        self._install(load_target(target, self.namespace))
-        return self.summary()
+        report = self._install(load_target(target, self.namespace))
+        summary = self.summary()
+        if report.torn_down:  # resources open from the previous target whose definition differs
+            note = f"tore down the open resources {', '.join(report.torn_down)}: they differ in what was loaded now."
+            summary = dataclasses.replace(summary, notes=[*summary.notes, note])
+        return summary
 
     def reload(self) -> ReloadReport:
         """Re-import the loaded target's code and report what changed."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from resnb._stack import user_stacklevel
 from resnb.build.scope import PreBuilt, ResourceScope, TeardownProblem
-from resnb.errors import ResourceFunctionError
+from resnb.errors import ResnbError, ResourceFunctionError, listing
 from resnb.notebook.display import BuiltResources
 from resnb.notebook.display_resources import OpenInfo, describe_open
 from resnb.notebook.fingerprint import resource_fingerprint
@@ -65,8 +65,9 @@ class OpenResources:
                 if key not in self.entries:
                     self._open_one(declarations, prints, key, previous.get(key))
                     opened.append(key)
-        except BaseException:
+        except BaseException as exc:
             self.close(opened)
+            _say_what_was_closed(exc, [key for key in replaced if key not in self.entries])
             raise
         return list(reversed(replaced))
 
@@ -157,3 +158,14 @@ class OpenResources:
         values = {key: entry.value for key, entry in self.entries.items()}
         info = {key: self.describe(key) for key in self.entries}
         return BuiltResources(values, info, list(replaced))
+
+
+def _say_what_was_closed(exc: BaseException, closed: list[str]) -> None:
+    """Append to a failed build's error which previously open resources it left closed."""
+    if not closed or not isinstance(exc, ResnbError) or not exc.args or not isinstance(exc.args[0], str):
+        return
+    note = (
+        f" The open resources {listing(closed)} were torn down to be rebuilt and are closed now: "
+        "build them again once this works."
+    )
+    exc.args = (exc.args[0] + note, *exc.args[1:])

@@ -217,6 +217,16 @@ def test_build_resources_cell_errors_name_the_line_or_field(nb):
     assert magics_of(nb).session.built()._asdict() == {}, "nothing was built"
 
 
+def test_loading_another_target_says_which_open_resources_it_tore_down(nb):
+    nb.run_line_magic("build_resources", "")
+    nb.run_cell("other = dg.Definitions(assets=[first], resources={'counter': Counter(start=9)})")
+
+    summary = nb.run_line_magic("load_defs", "other")
+
+    assert "tore down the open resources counter" in repr(summary)
+    assert magics_of(nb).session.built()._asdict() == {}
+
+
 def test_asset_value_and_status(nb):
     nb.run_line_magic("materialize", "second")
     assert nb.run_line_magic("asset_value", "first") == 1
@@ -473,6 +483,27 @@ def test_teardown_counts_across_build_rebuild_reload_and_unload(ip):
     ip.run_line_magic("materialize", "uses")  # uses the open resource: no setup, no teardown
     ip.run_line_magic("unload_ext", "resnb")
     assert events[3:] == [("teardown", "v2"), ("setup", "v3"), ("teardown", "v3")]
+
+
+def test_a_failed_rebuild_says_which_open_resources_it_left_closed(ip):
+    ip.run_cell(
+        "import resnb as dg\n"
+        "class Base(dg.ConfigurableResource):\n"
+        "    fail: bool = False\n"
+        "    def setup_for_execution(self, context):\n"
+        "        if self.fail:\n"
+        "            raise RuntimeError('base refused')\n"
+        "class Top(dg.ConfigurableResource):\n"
+        "    base: dg.ResourceDependency[Base]\n"
+        "base = Base()\n"
+        "defs = dg.Definitions(resources={'base': base, 'top': Top(base=dg.ResourceParam('base'))})\n"
+    )
+    ip.run_line_magic("load_defs", "defs")
+    ip.run_line_magic("build_resources", "")
+
+    with pytest.raises(dg.ResourceFunctionError, match="'base'.*'top' were torn down to be rebuilt"):
+        ip.run_line_magic("build_resources", "base -c base.fail=true")
+    assert magics_of(ip).session.built()._asdict() == {}
 
 
 def test_upstream_flag_recomputes_upstream(ip):
