@@ -175,7 +175,17 @@ if TYPE_CHECKING:  # pragma: no cover - mirrors _EXPORTS for type checkers and I
     from resnb.core.graphs import GraphDefinition, graph
     from resnb.core.io_manager import ConfigurableIOManager, ConfigurableIOManagerFactory, IOManager
     from resnb.core.jobs import JobDefinition, job
-    from resnb.core.keys import AssetIn, AssetKey, AssetOut, GraphOut, In, Out, Output, RunConfig
+    from resnb.core.keys import (
+        AssetIn,
+        AssetKey,
+        AssetOut,
+        GraphOut,
+        In,
+        MaterializeResult,
+        Out,
+        Output,
+        RunConfig,
+    )
     from resnb.core.legacy import ResourceDefinition, resource
     from resnb.core.legacy_config import Field
     from resnb.core.ops import OpDefinition, op
@@ -227,6 +237,8 @@ if TYPE_CHECKING:  # pragma: no cover - mirrors _EXPORTS for type checkers and I
         InMemoryIOManager,
         InputContext,
         OutputContext,
+        build_input_context,
+        build_output_context,
     )
     from resnb.execution.job_execution import execute_job, reconstructable
     from resnb.execution.materialize import materialize, materialize_to_memory
