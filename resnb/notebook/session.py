@@ -319,12 +319,18 @@ class Session:
         stale = self.stale()
         for name in wanted:
             for parent in installed.graph.upstream_of(name):
-                if parent in running or parent not in stale:
+                if parent in running:
+                    continue
+                reasons = list(stale.get(parent, ()))
+                recomputed = sorted(a for a in installed.graph.ancestors([parent]) if a in running)
+                if recomputed:  # stale by the time it is used: this run recomputes its upstream
+                    reasons.append(f"this run recomputes its upstream {listing(recomputed)}")
+                if not reasons:
                     continue
                 warnings.warn(
                     StaleUpstreamWarning(
                         f"Asset '{name}' reuses the value of upstream asset '{parent}' materialized "
-                        f"earlier in this kernel, which is stale ({'; '.join(stale[parent])}). Run "
+                        f"earlier in this kernel, which is stale ({'; '.join(reasons)}). Run "
                         f"%materialize {name} --upstream to recompute it, or %materialize {parent} first."
                     ),
                     stacklevel=user_stacklevel(),

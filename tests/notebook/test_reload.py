@@ -316,3 +316,23 @@ def test_values_stored_by_a_replaced_io_manager_are_recomputed_not_reused(ip, ma
         warnings.simplefilter("error", StaleUpstreamWarning)
         assert ip.run_line_magic("materialize", "doubled") == 2
     assert sys.modules[f"{name}.defs"].CALLS == ["fetched"], "recomputed with the new IO manager"
+
+
+def test_reusing_a_value_whose_upstream_this_run_recomputes_warns(ip):
+    ip.run_cell(
+        "import resnb as dg\n"
+        "@dg.asset\ndef up() -> int:\n    return 1\n"
+        "@dg.asset\ndef mid(up: int) -> int:\n    return up + 1\n"
+        "@dg.asset\ndef low(mid: int) -> int:\n    return mid + 1\n"
+    )
+    ip.run_line_magic("load_defs", "")
+    ip.run_line_magic("materialize", "low")
+
+    with pytest.warns(
+        StaleUpstreamWarning, match=r"reuses .* asset 'mid'.*this run recomputes its upstream 'up'"
+    ):
+        result = ip.run_line_magic("materialize", "up low")
+    assert result.value("low") == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StaleUpstreamWarning)
+        ip.run_line_magic("materialize", "up mid low")  # nothing reused: no warning
