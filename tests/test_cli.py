@@ -143,6 +143,41 @@ def test_run_usage_errors_exit_2_naming_the_path(
     assert err.startswith("resnb run: ") and message.format(tmp=tmp_path) in err
 
 
+@pytest.mark.parametrize("timeout", ["-3", "0", "nan", "soon"])
+def test_run_rejects_a_timeout_that_is_not_a_positive_number_naming_the_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], timeout: str
+) -> None:
+    (tmp_path / "a.ipynb").write_text("{}")
+
+    assert main(["run", str(tmp_path), "--timeout", timeout]) == 2
+    err = capsys.readouterr().err
+    assert "resnb run: error: argument --timeout: " in err and repr(timeout) in err
+    assert "use --no-timeout" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "timeout"), [([], 600), (["--timeout", "2.5"], 2.5), (["--no-timeout"], None)]
+)
+def test_run_gives_each_cell_the_timeout_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], timeout: float | None
+) -> None:
+    import resnb.testing.batch
+
+    seen: list[float | None] = []
+
+    def run_notebooks(
+        notebooks: list[Path], *, timeout: float | None, output_dir: str | None
+    ) -> list[object]:
+        seen.append(timeout)
+        return []
+
+    monkeypatch.setattr(resnb.testing.batch, "run_notebooks", run_notebooks)
+    (tmp_path / "a.ipynb").write_text("{}")
+
+    assert main(["run", str(tmp_path), *args]) == 0
+    assert seen == [timeout]
+
+
 class Terminal(io.StringIO):
     """A stream that says it is a terminal; ``seen`` is set once ``wanted`` has been written."""
 

@@ -2,7 +2,7 @@
 
 ::
 
-    resnb run NOTEBOOK_OR_DIR ... [--output-dir DIR] [--timeout S]   # notebooks headless
+    resnb run NOTEBOOK_OR_DIR ... [--output-dir DIR] [--timeout S | --no-timeout]   # headless
     resnb graph TARGET [-o FILE] [--format svg|dot|png] [--select SEL] [--no-resources]
     resnb materialize TARGET ASSET ... [--upstream] [--config ASSET.FIELD=VALUE ...] [--config-json JSON]
     resnb check TARGET                                              # validate, list problems

@@ -1,8 +1,9 @@
-"""``resnb run NOTEBOOK_OR_DIR ... [--output-dir DIR] [--timeout S]``: execute notebooks headless."""
+"""``resnb run NOTEBOOK_OR_DIR ... [--output-dir DIR] [--timeout S | --no-timeout]``: notebooks headless."""
 
 from __future__ import annotations
 
 import argparse
+import math
 from typing import TYPE_CHECKING
 
 from resnb.cli.common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, UsageProblem, add_command
@@ -31,13 +32,35 @@ def add_run(commands: Commands) -> None:
     parser.add_argument(
         "--output-dir", metavar="DIR", help="write the executed notebooks (with outputs) here"
     )
-    parser.add_argument(
+    limit = parser.add_mutually_exclusive_group()
+    limit.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=600,
         metavar="S",
-        help="seconds each cell may run, 0: no limit (default: 600)",
+        help="seconds each cell may run, more than 0 (default: 600)",
     )
+    limit.add_argument(
+        "--no-timeout",
+        dest="timeout",
+        action="store_const",
+        const=None,
+        help="let each cell run as long as it takes",
+    )
+
+
+def _seconds(text: str) -> float:
+    """``--timeout``'s value: a finite number of seconds above 0 (argparse names the flag on error)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(
+            f"give the seconds each cell may run as a number above 0, not {text!r} "
+            "(for no limit, use --no-timeout instead)"
+        )
+    return seconds
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,11 +74,7 @@ def run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as exc:
         raise UsageProblem(str(exc)) from None
     try:
-        reports = run_notebooks(notebooks, timeout=_timeout(args.timeout), output_dir=args.output_dir)
+        reports = run_notebooks(notebooks, timeout=args.timeout, output_dir=args.output_dir)
     except KeyboardInterrupt:  # run_notebooks printed "interrupted: N of M notebooks run"
         return EXIT_INTERRUPTED
     return EXIT_OK if all(report.ok for report in reports) else EXIT_FAILURE
-
-
-def _timeout(seconds: float) -> float | None:
-    return seconds if seconds > 0 else None
