@@ -559,6 +559,32 @@ def test_materialize_takes_asset_config_as_flags_or_json(
     assert main(["materialize", configured, "needs_cfg", "--config-json", json_config]) == 0
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-c", "needs_cfg.n=2", "needs_cfg"],
+        ["--config", "needs_cfg.n=2", "needs_cfg.label=y", "needs_cfg", "noisy"],
+        ["noisy", "-c", "needs_cfg.n=2", "needs_cfg"],
+        ["-c", "needs_cfg.n=2", "-c", "needs_cfg.label=y", "needs_cfg"],
+    ],
+)
+def test_words_without_equals_after_config_are_assets(
+    configured: str, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    assert main(["materialize", configured, *argv]) == 0
+    out, err = capsys.readouterr()
+    ran = sorted(line.split()[1] for line in out.splitlines() if line.startswith("succeeded"))
+    assert ran == sorted(word for word in argv if word in ("needs_cfg", "noisy"))
+    assert "scaling 2" in err
+
+
+def test_config_items_without_an_asset_exit_2_asking_for_one(
+    configured: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["materialize", configured, "-c", "needs_cfg.n=2"]) == 2
+    assert capsys.readouterr().err.startswith("resnb materialize: name the assets to materialize")
+
+
 def test_missing_asset_config_says_which_flag_gives_it(
     configured: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -575,6 +601,7 @@ def test_missing_asset_config_says_which_flag_gives_it(
         ("needs_cf.n=1", "Did you mean 'needs_cfg'?"),
         ("needs_cfg.nn=1", "Did you mean 'n'?"),
         ("needs_cfg.n=abc", "'abc' is not a valid int"),
+        ("needs_cfg.n3", "cannot read config 'needs_cfg.n3': write ASSET.FIELD=VALUE"),
     ],
 )
 def test_bad_asset_config_exits_2_naming_it(

@@ -36,7 +36,8 @@ def add_materialize(commands: Commands) -> None:
         "say); an upstream asset whose IO manager keeps values in memory (the default) is "
         "materialized too, and a line says so.",
     )
-    parser.add_argument("assets", nargs="+", metavar="ASSET")
+    assets = parser.add_argument("assets", nargs="+", metavar="ASSET", default=[])
+    assets.required = False  # ASSET words may also come after --config (see _ConfigItems)
     parser.add_argument(
         "-u",
         "--upstream",
@@ -47,10 +48,11 @@ def add_materialize(commands: Commands) -> None:
         "-c",
         "--config",
         nargs="+",
-        action="extend",
+        action=_ConfigItems,
         default=[],
         metavar="ASSET.FIELD=VALUE",
-        help="config of an asset that takes a Config, typed by its model (e.g. -c my_asset.limit=10)",
+        help="config of an asset that takes a Config, typed by its model (e.g. -c my_asset.limit=10); "
+        "words after it without '=' are assets",
     )
     parser.add_argument(
         "-j",
@@ -58,10 +60,43 @@ def add_materialize(commands: Commands) -> None:
         metavar="JSON",
         help='asset config as JSON: \'{"ASSET": {"FIELD": VALUE}}\' (--config wins per field)',
     )
+    parser.set_defaults(config_assets=[])
+
+
+class _ConfigItems(argparse.Action):
+    """``--config``: keeps the ``ASSET.FIELD=VALUE`` items and hands other words back as assets.
+
+    The option takes several values, so ``-c a.n=1 b`` would swallow the asset ``b``: a word
+    without ``=`` (and without ``.``, which a mistyped item keeps, to be reported as config) is
+    an asset name, collected in ``config_assets``.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        items = [value for value in values if "=" in value or "." in value]
+        assets = [value for value in values if value not in items]
+        setattr(namespace, self.dest, [*getattr(namespace, self.dest), *items])
+        namespace.config_assets = [*namespace.config_assets, *assets]
+
+
+def _asset_names(args: argparse.Namespace) -> list[str]:
+    """The assets to materialize: the ASSET words, also those given after ``--config``."""
+    names = [*args.assets, *args.config_assets]
+    if not names:
+        raise UsageProblem(
+            "name the assets to materialize: resnb materialize TARGET ASSET [ASSET ...] (after "
+            "--config ITEM ..., a word without '=' is an asset)"
+        )
+    return names
 
 
 def materialize(args: argparse.Namespace) -> int:
-    """Materialize ``args.assets`` of ``args.target``; 1 if the Definitions or an asset failed.
+    """Materialize the named assets of ``args.target``; 1 if the Definitions or an asset failed.
 
     Bad asset config (unknown asset or field, a value of the wrong type, a required field not
     given) is a usage problem whose message says which flag gives it.
@@ -70,14 +105,13 @@ def materialize(args: argparse.Namespace) -> int:
     from resnb.notebook import runs
     from resnb.notebook.asset_config import AssetConfigError, with_flag_hint
 
+    names = _asset_names(args)
     defs = _load_or_report(args.target)
     if defs is None:
         return EXIT_FAILURE
-    command = " ".join(
-        ["resnb materialize", args.target, *args.assets, *(["--upstream"] if args.upstream else [])]
-    )
+    command = " ".join(["resnb materialize", args.target, *names, *(["--upstream"] if args.upstream else [])])
     try:
-        plan, note = _materialize_plan(defs, args.assets, args.upstream)
+        plan, note = _materialize_plan(defs, names, args.upstream)
         run_config = _run_config(defs, args, plan, command)
         if note:
             print(note, flush=True)
