@@ -430,6 +430,28 @@ def test_graph_usage_errors_exit_2(
     assert capsys.readouterr().err.startswith(message)
 
 
+def test_graph_to_a_missing_directory_exits_2_saying_to_create_it(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "no" / "such dir" / "g.dot"
+
+    assert main(["graph", str(project), "-o", str(target)]) == 2
+
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"resnb graph: cannot write '{target}': the directory '{target.parent}' does not exist. "
+        f"Create it first (mkdir -p '{target.parent}') or give -o a path in an existing directory."
+    )
+    assert "Errno" not in err and not target.parent.exists()
+
+
+def test_graph_into_a_file_as_if_a_directory_exits_2(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["graph", str(project), "-o", f"{project}/g.dot"]) == 2
+    assert f"'{project}' is not a directory. Give -o a path in a directory." in capsys.readouterr().err
+
+
 # -- materialize -----------------------------------------------------------------------------------
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -37,11 +39,16 @@ def add_graph(commands: Commands) -> None:
 
 
 def graph(args: argparse.Namespace) -> int:
-    """Draw the graph of ``args.target`` to a file or stdout; 1 if it cannot be drawn or written."""
+    """Draw the graph of ``args.target`` to a file or stdout; 1 if it cannot be drawn or written.
+
+    An ``-o`` whose directory does not exist is a usage problem (2), found before any work.
+    """
     from resnb.errors import InvalidSubsetError
     from resnb.notebook.render import GraphRenderError, graph_view
 
     fmt = _graph_format(args.output, args.format)
+    if args.output is not None:
+        _check_output_dir(args.output)
     defs = load_defs(args.target)
     try:
         view = graph_view(
@@ -75,6 +82,21 @@ def _graph_format(output: str | None, fmt: str | None) -> str | None:
     if fmt is None and not output.lower().endswith((".svg", ".png", ".dot", ".gv")):
         raise UsageProblem(f"cannot tell the format of '{output}' from its suffix: add --format svg|dot|png")
     return fmt
+
+
+def _check_output_dir(output: str) -> None:
+    """Raise a usage problem when the directory ``-o`` names does not exist (before any work)."""
+    directory = os.path.dirname(os.path.abspath(output))
+    if os.path.isdir(directory):
+        return
+    if os.path.exists(directory):
+        problem, fix = f"'{directory}' is not a directory", "Give -o a path in a directory"
+    else:
+        problem = f"the directory '{directory}' does not exist"
+        fix = (
+            f"Create it first (mkdir -p {shlex.quote(directory)}) or give -o a path in an existing directory"
+        )
+    raise UsageProblem(f"cannot write '{output}': {problem}. {fix}.")
 
 
 def _svg_of(view: Any) -> str:
