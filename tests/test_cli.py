@@ -529,6 +529,72 @@ def test_a_failing_asset_exits_1_naming_it_with_the_users_traceback(
     assert "resnb/execution" not in err
 
 
+DOWN = textwrap.dedent(
+    """
+    import resnb as dg
+
+    class Db(dg.ConfigurableResource):
+        def setup_for_execution(self, context):
+            raise ConnectionError("database is down")
+
+    @dg.asset
+    def table(db: Db) -> int:
+        return 1
+
+    defs = dg.Definitions(assets=[table], resources={"db": Db()})
+    """
+)
+
+
+def test_a_resource_that_fails_to_set_up_points_at_the_traceback_below_not_a_magic(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "down.py"
+    path.write_text(DOWN, encoding="utf-8")
+
+    assert main(["materialize", str(path), "table"]) == 1
+
+    message, traceback = capsys.readouterr().err.split("\n\nTraceback (most recent call last):\n")
+    assert message.startswith(
+        "resnb materialize: Nothing was materialized: asset 'table' needs resource 'db'"
+    )
+    assert "ConnectionError: database is down." in message
+    assert "see the traceback below for where it was raised. Fix it and materialize again." in message
+    assert "above" not in message and "%" not in message
+    assert 'raise ConnectionError("database is down")' in traceback
+
+
+@pytest.mark.parametrize(
+    ("message", "traceback", "expected"),
+    [
+        (
+            "Error X. Torn down; see the exception above for where it was raised. Fix it "
+            "(try %build_resources db) and materialize again.",
+            "",
+            "Error X. Torn down. Fix it and materialize again.",
+        ),
+        (
+            "Error X. Torn down; see the exception above for where it was raised.",
+            "\n\nTraceback ...",
+            "Error X. Torn down; see the traceback below for where it was raised.",
+        ),
+        (
+            "Fix it or the run config it was given (see the exception above).",
+            "",
+            "Fix it or the run config it was given.",
+        ),
+        ("Fix it (see the exception above).", "\n\nTraceback ...", "Fix it (see the traceback below)."),
+    ],
+    ids=["clause-alone", "clause-traceback", "parenthesis-alone", "parenthesis-traceback"],
+)
+def test_messages_written_for_notebooks_are_reworded_for_the_terminal(
+    message: str, traceback: str, expected: str
+) -> None:
+    from resnb.cli.common import command_line_text
+
+    assert command_line_text(message, traceback) == expected
+
+
 def test_materialize_an_unknown_asset_exits_2_with_a_suggestion(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from resnb.cli.common import EXIT_FAILURE, EXIT_OK, add_command, bound_resources, count, load_defs
+from resnb.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    add_command,
+    bound_resources,
+    command_line_text,
+    count,
+    load_defs,
+)
 
 if TYPE_CHECKING:
     from resnb.cli.common import Commands
@@ -32,7 +40,7 @@ def check(args: argparse.Namespace) -> int:
     try:
         defs = load_defs(args.target)
     except ResnbError as exc:  # raised while building the Definitions (duplicates, bad resources)
-        return _print_problems(args.target, [str(exc)])
+        return _print_problems(args.target, [command_line_text(str(exc))])
     problems = _problems(defs)
     if problems:
         return _print_problems(args.target, problems)

@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import importlib
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ __all__ = [
     "UserCodeProblem",
     "add_command",
     "bound_resources",
+    "command_line_text",
     "count",
     "load_defs",
     "reporting",
@@ -48,6 +50,11 @@ EXIT_INTERRUPTED = 130
 # resnb's own files: left out of the tracebacks of the user's code
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _IMPORTLIB_DIR = os.path.dirname(os.path.abspath(importlib.__file__)) + os.sep
+
+# Phrases of shared messages written for Python and notebooks (see command_line_text)
+_MAGIC_HINT = re.compile(r" \(try %[a-z_]+\b[^)]*\)")
+_SEE_ABOVE = "see the exception above"
+_SEE_ABOVE_CLAUSE = re.compile(r"(; | \()see the exception above( for where it was raised)?\)?")
 
 #: A command's implementation: takes the parsed arguments, returns the exit status.
 Handler = Callable[[argparse.Namespace], int]
@@ -115,6 +122,20 @@ def user_traceback(exc: BaseException) -> str:
         return ""
     lines = traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
     return "\n\nTraceback (most recent call last):\n" + "".join(lines).rstrip("\n")
+
+
+def command_line_text(message: str, traceback: str = "") -> str:
+    """``message`` (a resnb error's) worded for a terminal, where ``traceback`` ("" if none) follows it.
+
+    Messages shared with Python and notebooks say "see the exception above" (Python prints the
+    user's exception before resnb's) and may suggest a notebook magic ("Fix it (try
+    %build_resources db) and ..."). Here the traceback comes after the message: the phrase
+    points below, or goes when no traceback is printed; the magic's hint goes.
+    """
+    message = _MAGIC_HINT.sub("", message)
+    if traceback:
+        return message.replace(_SEE_ABOVE, "see the traceback below")
+    return _SEE_ABOVE_CLAUSE.sub("", message)
 
 
 def _is_user_frame(filename: str) -> bool:

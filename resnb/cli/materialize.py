@@ -13,6 +13,7 @@ from resnb.cli.common import (
     UsageProblem,
     add_command,
     bound_resources,
+    command_line_text,
     count,
     load_defs,
     user_traceback,
@@ -123,16 +124,12 @@ def materialize(args: argparse.Namespace) -> int:
         hinted = with_flag_hint(exc, command)
         if hinted is not exc:  # op config the flags can give
             raise UsageProblem(str(hinted)) from None
-        print(f"resnb materialize: {exc}{_user_traceback(exc)}", file=sys.stderr)
-        return EXIT_FAILURE
+        return _report(exc)
     except ResnbError as exc:
-        print(f"resnb materialize: {exc}{_user_traceback(exc)}", file=sys.stderr)
-        return EXIT_FAILURE
+        return _report(exc)
     error = runs.failure_error(live, result, needs)
     if error is not None:
-        hint = "" if args.upstream else _load_hint(error, plan)
-        print(f"resnb materialize: {error}{hint}{_user_traceback(error)}", file=sys.stderr)
-        return EXIT_FAILURE
+        return _report(error, "" if args.upstream else _load_hint(error, plan))
     print(f"materialized {count(len(live.asset_names), 'asset')} of {args.target}")
     return EXIT_OK
 
@@ -156,7 +153,10 @@ def _load_or_report(target: str) -> Any:
     try:
         return load_defs(target)
     except ResnbError as exc:
-        print(f"resnb: cannot build the Definitions of '{target}': {exc}", file=sys.stderr)
+        print(
+            f"resnb: cannot build the Definitions of '{target}': {command_line_text(str(exc))}",
+            file=sys.stderr,
+        )
         return None
 
 
@@ -232,6 +232,13 @@ class _StepLines:
                 self.printed.add(row.step)
                 duration = f"{row.duration * 1000:9.2f} ms" if row.duration is not None else " " * 12
                 print(f"{row.status:<10} {row.label:<24} {duration}  {row.error}".rstrip(), flush=True)
+
+
+def _report(error: BaseException, hint: str = "") -> int:
+    """Print ``error`` worded for the terminal, then ``hint`` and the user's traceback; return 1."""
+    traceback = _user_traceback(error)
+    print(f"resnb materialize: {command_line_text(str(error), traceback)}{hint}{traceback}", file=sys.stderr)
+    return EXIT_FAILURE
 
 
 def _user_traceback(error: BaseException) -> str:
