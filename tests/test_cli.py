@@ -468,6 +468,61 @@ def test_materialize_adds_upstream_kept_in_memory_and_says_so(
     assert lines[3] == f"materialized 2 assets of {project}"
 
 
+UNREADY = textwrap.dedent(
+    """
+    import resnb as dg
+
+    class Api(dg.ConfigurableResource):
+        token: str
+
+    @dg.asset(required_resource_keys={"missing_thing"})
+    def a(context) -> int:
+        return 1
+
+    @dg.asset
+    def b(a: int) -> int:
+        return a
+
+    @dg.asset
+    def fetched(api: Api) -> int:
+        return 1
+
+    @dg.asset
+    def summary(fetched: int) -> int:
+        return fetched
+
+    defs = dg.Definitions(
+        assets=[a, b, fetched, summary], resources={"api": Api(token=dg.EnvVar("RESNB_TEST_UNSET_TOKEN"))}
+    )
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("asset", "message"),
+    [
+        ("b", "Resource 'missing_thing' required by asset 'a' was not provided."),
+        ("summary", 'Environment variable "RESNB_TEST_UNSET_TOKEN" is not set'),
+    ],
+)
+def test_a_run_that_cannot_start_fails_before_the_upstream_note(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    asset: str,
+    message: str,
+) -> None:
+    monkeypatch.delenv("RESNB_TEST_UNSET_TOKEN", raising=False)
+    path = tmp_path / "unready.py"
+    path.write_text(UNREADY, encoding="utf-8")
+
+    assert main(["materialize", str(path), asset]) == 1
+
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"resnb materialize: {message}")
+
+
 STORED = textwrap.dedent(
     """
     import resnb as dg

@@ -114,9 +114,10 @@ def materialize(args: argparse.Namespace) -> int:
     try:
         plan, note = _materialize_plan(defs, names, args.upstream)
         run_config = _run_config(defs, args, plan, command)
-        if note:
-            print(note, flush=True)
+        _check_resources(plan)
         needs = _resource_keys_by_step(plan)
+        if note:  # only once the run can start: no note before an error about config or resources
+            print(note, flush=True)
         live, result = runs.run_plan(plan, _StepLines().update, run_config)
     except (InvalidSubsetError, AssetConfigError) as exc:
         raise UsageProblem(str(exc)) from None
@@ -144,6 +145,18 @@ def _run_config(defs: Any, args: argparse.Namespace, plan: Any, command: str) ->
     )
     running = [key.to_user_string() for step in plan.steps for key in step.asset_keys]
     return asset_run_config(overrides, models, running, command)
+
+
+def _check_resources(plan: Any) -> None:
+    """Raise what starting ``plan`` would for its resources, initialising none.
+
+    A key no resource is given for, a dependency that is missing, an unset env var or invalid
+    config: the same errors the run raises before its first step.
+    """
+    from resnb.build.scope import ResourceScope
+
+    plan.check_resources()
+    ResourceScope(plan.resources).check(plan.required_resource_keys)
 
 
 def _load_or_report(target: str) -> Any:
