@@ -679,6 +679,7 @@ CONFIGURED = textwrap.dedent(
 
     @dg.asset(required_resource_keys={"flaky"})
     def noisy(context) -> int:
+        warnings.warn("noisy data")
         return 1
 
     defs = dg.Definitions(assets=[needs_cfg, noisy], resources={"flaky": flaky})
@@ -764,12 +765,18 @@ def test_context_log_info_reaches_stderr_naming_the_step(
     assert "needs_cfg" in line
 
 
-def test_warnings_name_their_category(configured: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_warnings_name_their_category_and_only_a_location_in_the_users_code(
+    configured: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["materialize", configured, "noisy"]) == 0
     err = capsys.readouterr().err
     (line,) = [line for line in err.splitlines() if "teardown boom" in line]
     assert line.startswith("resnb materialize: ResourceTeardownWarning: Teardown of resource 'flaky' failed")
-    assert "raise SystemExit" not in err and "__main__" not in err
+    assert line.endswith("fix the resource's teardown code."), "no location: it would be the caller of main"
+    assert "raise SystemExit" not in err and "__main__" not in err and __file__ not in err
+    (line,) = [line for line in err.splitlines() if "noisy data" in line]
+    lineno = Path(configured).read_text().splitlines().index('    warnings.warn("noisy data")') + 1
+    assert line == f"resnb materialize: UserWarning: noisy data (at {configured}:{lineno})"
 
 
 def test_an_unknown_module_target_does_not_mention_notebook_variables(

@@ -157,13 +157,17 @@ def reporting(command: str) -> Iterator[None]:
 
     Log lines name their logger (so the step or resource); a warning shows its category and
     message, prefixed ``resnb COMMAND:``, and the file and line only when they are the user's
-    (not resnb's own). The ``resnb`` logger and the warning filters are restored afterwards.
+    (not resnb's own, nor the line that called the command, such as the ``resnb`` entry script's).
+    The ``resnb`` logger and the warning filters are restored afterwards.
     """
     import logging
     import warnings
 
+    callers = _calling_lines()
+
     def show(message: Any, category: type[Warning], filename: str, lineno: int, *_: Any) -> None:
-        print(_warning_line(command, message, category, filename, lineno), file=sys.stderr)
+        where = f" (at {filename}:{lineno})" if _is_user_line(filename, lineno, callers) else ""
+        print(f"resnb {command}: {category.__name__}: {message}{where}", file=sys.stderr)
 
     logger = logging.getLogger("resnb")
     handler = _stderr_handler()
@@ -181,14 +185,20 @@ def reporting(command: str) -> Iterator[None]:
         logger.setLevel(previous)
 
 
-def _warning_line(command: str, message: Any, category: type[Warning], filename: str, lineno: int) -> str:
-    """``resnb materialize: ResourceTeardownWarning: ...`` (``(at file.py:3)`` when in user code)."""
-    import os
+def _calling_lines() -> frozenset[tuple[str, int]]:
+    """(file, line) of every frame on the stack now: the command's callers, such as the entry script.
 
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-    inside = os.path.abspath(filename).startswith(package) or filename.startswith("<")
-    where = "" if inside else f" (at {filename}:{lineno})"
-    return f"resnb {command}: {category.__name__}: {message}{where}"
+    A warning whose stacklevel climbs out of resnb lands on one of these lines, which are not
+    the user's code (``sys.exit(main())`` in ``bin/resnb``, a test calling ``main``).
+    """
+    return frozenset((frame.f_code.co_filename, lineno) for frame, lineno in traceback.walk_stack(None))
+
+
+def _is_user_line(filename: str, lineno: int, callers: frozenset[tuple[str, int]]) -> bool:
+    """Whether a warning's location is the user's code: not resnb's, not ``<...>``, not a caller's."""
+    if filename.startswith("<") or (filename, lineno) in callers:
+        return False
+    return not os.path.abspath(filename).startswith(_PACKAGE_DIR)
 
 
 def _stderr_handler() -> Any:
