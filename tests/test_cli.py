@@ -376,6 +376,145 @@ def test_check_lists_every_missing_key_of_every_asset_op_and_resource_and_each_c
     assert out[5].endswith("Add a resource under 'zz' or fix the reference.")
 
 
+SECRETS = textwrap.dedent(
+    """
+    import resnb as dg
+
+    class Auth(dg.ConfigurableResource):
+        secret: str
+
+    class Api(dg.ConfigurableResource):
+        user: str
+        token: str
+        auth: dg.ResourceDependency[Auth]
+
+    class Mailer(dg.ConfigurableResource):
+        key: str
+
+    @dg.asset
+    def fetched(api: Api) -> int:
+        return 1
+
+    @dg.op(required_resource_keys={"mailer"})
+    def send(context):
+        pass
+
+    @dg.job(resource_defs={"mailer": Mailer(key=dg.EnvVar("RESNB_T_MAIL_KEY"))})
+    def mail_job():
+        send()
+
+    defs = dg.Definitions(
+        assets=[fetched],
+        jobs=[mail_job],
+        resources={
+            "api": Api(
+                user=dg.EnvVar("RESNB_T_USER"), token=dg.EnvVar("RESNB_T_TOKEN"), auth=dg.ResourceParam("auth")
+            ),
+            "auth": Auth(secret=dg.EnvVar("RESNB_T_SECRET")),
+            "unused": Auth(secret=dg.EnvVar("RESNB_T_UNUSED")),
+        },
+    )
+    """
+)
+
+
+def test_check_lists_unset_env_vars_of_the_resources_in_use_never_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("RESNB_T_MAIL_KEY", "RESNB_T_TOKEN", "RESNB_T_SECRET", "RESNB_T_UNUSED"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RESNB_T_USER", "value-that-must-not-be-printed")
+    path = tmp_path / "secrets.py"
+    path.write_text(SECRETS, encoding="utf-8")
+
+    assert main(["check", str(path)]) == 1
+
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == f"{path}: 3 problems"
+    assert lines[1:] == [
+        f"  - Environment variable \"{variable}\" is not set, but resource '{key}', field '{field}' reads it "
+        f"(EnvVar(\"{variable}\")); resource '{key}' is used by {user}. Set it in the environment before "
+        f"running (export {variable}=...) or pass a value directly."
+        for variable, key, field, user in [
+            ("RESNB_T_TOKEN", "api", "token", "asset 'fetched'"),
+            ("RESNB_T_SECRET", "auth", "secret", "asset 'fetched'"),
+            ("RESNB_T_MAIL_KEY", "mailer", "key", "op 'send' of job 'mail_job'"),
+        ]
+    ]
+    assert "RESNB_T_UNUSED" not in out and "value-that-must-not-be-printed" not in out
+
+    for name in ("RESNB_T_MAIL_KEY", "RESNB_T_TOKEN", "RESNB_T_SECRET"):
+        monkeypatch.setenv(name, "set")
+    assert main(["check", str(path)]) == 0
+
+
+OP_CONFIG = textwrap.dedent(
+    """
+    import resnb as dg
+
+    class Limits(dg.Config):
+        low: int
+        high: int
+        label: str = "x"
+
+    class Optional(dg.Config):
+        label: str = "x"
+
+    @dg.op
+    def bounded(config: Limits) -> int:
+        return config.low
+
+    @dg.op
+    def relaxed(config: Optional) -> str:
+        return config.label
+
+    @dg.op(config_schema={"limit": int})
+    def legacy(context) -> int:
+        return context.op_config["limit"]
+
+    preset = bounded.configured({"low": 1, "high": 2}, name="preset")
+
+    @dg.job
+    def needs_config():
+        bounded()
+        relaxed()
+        legacy()
+        preset()
+
+    @dg.job(config={"ops": {"bounded": {"config": {"low": 1, "high": 2}}}})
+    def given_config():
+        bounded()
+
+    defs = dg.Definitions(jobs=[needs_config, given_config])
+    """
+)
+
+
+def test_check_lists_assets_and_ops_whose_config_has_no_default_with_how_to_give_it(
+    configured: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", configured]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{configured}: 1 problem",
+        "  - Asset 'needs_cfg' needs run config: its config field 'n' has no default. Give it with: "
+        f"resnb materialize {configured} needs_cfg --config needs_cfg.n=VALUE "
+        """(or --config-json '{"needs_cfg": {"n": VALUE}}').""",
+    ]
+
+    path = tmp_path / "op_config.py"
+    path.write_text(OP_CONFIG, encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{path}: 2 problems",
+        "  - Op 'bounded' of job 'needs_config' needs run config: its config fields 'low', 'high' have no "
+        "default. Give it when running the job: run_config={'ops': {'bounded': {'config': {'low': ..., "
+        "'high': ...}}}}.",
+        "  - Op 'legacy' of job 'needs_config' needs run config: its config field 'limit' has no default. "
+        "Give it when running the job: run_config={'ops': {'legacy': {'config': {'limit': ...}}}}.",
+    ]
+
+
 def test_a_target_that_names_nothing_exits_2_without_a_traceback(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
