@@ -291,10 +291,13 @@ def _hint(command: str, missing: Sequence[str]) -> str:
     if not missing:
         return f"Asset config is given with: {command} --config ASSET.FIELD=VALUE (or --config-json JSON)."
     flags = " ".join(f"{path}=VALUE" for path in missing)
-    example: dict[str, dict[str, str]] = {}
-    for path in missing:
-        name, _, field = path.partition(".")
-        example.setdefault(name, {})[field] = "VALUE"
+    example: dict[str, Any] = {}
+    for path in missing:  # needs_cfg.inner.depth -> {"needs_cfg": {"inner": {"depth": VALUE}}}
+        *parents, leaf = path.split(".")
+        entry = example
+        for part in parents:
+            entry = entry.setdefault(part, {})
+        entry[leaf] = "VALUE"
     shown = json.dumps(example).replace('"VALUE"', "VALUE")
     return f"Give it with: {command} --config {flags} (or --config-json '{shown}')."
 

@@ -163,6 +163,35 @@ def test_bad_json_names_the_problem_without_echoing_it(cfg):
         cfg.run_line_magic("materialize", """needs_cfg --config-json '{"needs": {"n": 1}}'""")
 
 
+def test_the_json_hint_nests_the_missing_fields_of_a_nested_config():
+    import resnb as dg
+
+    class Inner(dg.Config):
+        depth: int
+
+    class Outer(dg.Config):
+        n: int
+        inner: Inner
+
+    @dg.asset
+    def nested(config: Outer) -> int:
+        return config.n
+
+    models = config_models([nested])
+    with pytest.raises(AssetConfigError) as info:
+        asset_run_config({}, models, ["nested"], "resnb materialize t.py nested")
+    hint = str(info.value).splitlines()[-1]
+    assert hint == (
+        "Give it with: resnb materialize t.py nested --config nested.n=VALUE nested.inner.depth=VALUE "
+        """(or --config-json '{"nested": {"n": VALUE, "inner": {"depth": VALUE}}}')."""
+    )
+    given = hint.split("--config-json '")[1].split("'")[0].replace("VALUE", "2")
+    overrides = parse_asset_config([], given, models)
+    assert asset_run_config(overrides, models, ["nested"], "") == {
+        "ops": {"nested": {"config": {"n": 2, "inner": Inner(depth=2)}}}
+    }
+
+
 def test_asset_config_error_is_a_config_error():
     assert issubclass(AssetConfigError, ConfigError)
 
