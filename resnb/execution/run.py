@@ -29,6 +29,7 @@ from resnb.execution.run_config import (
     flatten_ops_config,
     normalize_run_config,
     step_configs,
+    with_job_config,
 )
 
 __all__ = ["RunHooks", "execute_job_definition", "execute_plan", "normalize_run_config", "step_configs"]
@@ -347,6 +348,7 @@ def execute_job_definition(
     from resnb.execution.executors import executor_for_run
     from resnb.execution.materialize import default_io_manager, plan_for_job_definition
 
+    run_config = with_job_config(getattr(job_def, "config", None), run_config)
     if kwargs.get("with_executor"):
         executor = executor_for_run(executor, normalize_run_config(run_config)["execution"])
 

@@ -22,7 +22,14 @@ from resnb.core.legacy_config import ConfigSchema
 from resnb.errors import ConfigError, did_you_mean, listing
 from resnb.execution.plan import Plan, Step
 
-__all__ = ["ConfigInputs", "config_inputs", "flatten_ops_config", "normalize_run_config", "step_configs"]
+__all__ = [
+    "ConfigInputs",
+    "config_inputs",
+    "flatten_ops_config",
+    "normalize_run_config",
+    "step_configs",
+    "with_job_config",
+]
 
 #: step name -> input name -> (its loader, the checked run-config value)
 ConfigInputs = dict[str, dict[str, tuple[InputLoader, Any]]]
@@ -59,6 +66,30 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
         "inputs": run_config.get("inputs"),
         "execution": run_config.get("execution"),
     }
+
+
+def with_job_config(job_config: Any, run_config: Any) -> Any:
+    """``run_config`` over a job's own ``config=`` (its defaults), as Dagster applies them.
+
+    Per section (``ops``, ``resources``, ...), an entry the run gives replaces the job's entry of
+    the same name whole; the job's other entries stay.
+    """
+    if job_config is None:
+        return run_config
+    base = job_config.to_config_dict() if isinstance(job_config, RunConfig) else job_config
+    if not isinstance(base, Mapping):
+        raise ConfigError(f"A job's config= must be a dict or RunConfig, got {type(base).__name__}.")
+    if run_config is None:
+        return base
+    given = run_config.to_config_dict() if isinstance(run_config, RunConfig) else run_config
+    if not isinstance(given, Mapping):
+        return run_config  # normalize_run_config says what is wrong with it
+    merged = dict(base)
+    for section, entries in given.items():
+        defaults = merged.get(section)
+        both = isinstance(entries, Mapping) and isinstance(defaults, Mapping)
+        merged[section] = {**defaults, **entries} if both else entries
+    return merged
 
 
 # -- addressing ---------------------------------------------------------------------------------

@@ -2275,3 +2275,39 @@ def test_io_manager_contexts_can_be_built_for_tests(dg):
     manager.handle_output(dg.build_output_context(asset_key="table"), 3)
     assert manager.load_input(dg.build_input_context(asset_key="table")) == 7
     assert calls == [("handle", "table", 3), ("load", "table")]
+
+
+def test_a_jobs_own_config_is_its_default_run_config_replaced_per_op(dg):
+    class C(dg.Config):
+        n: int
+        k: int = 0
+
+    @dg.op
+    def o(config: C) -> int:
+        return config.n * 10 + config.k
+
+    @dg.op
+    def p(config: C) -> int:
+        return config.n * 10 + config.k
+
+    @dg.job(config={"ops": {"o": {"config": {"n": 4, "k": 1}}, "p": {"config": {"n": 7}}}})
+    def configured_job():
+        o()
+        p()
+
+    def outputs(run_config):
+        result = configured_job.execute_in_process(run_config=run_config)
+        return result.output_for_node("o"), result.output_for_node("p")
+
+    assert outputs(None) == (41, 70)
+    assert outputs({}) == (41, 70)
+    assert outputs({"ops": {"o": {"config": {"n": 5}}}}) == (50, 70)  # o's entry replaced whole
+
+    @dg.graph
+    def pair():
+        o()
+        p()
+
+    from_graph = pair.to_job(name="from_graph", config=dg.RunConfig(ops={"o": C(n=2), "p": C(n=3)}))
+    result = from_graph.execute_in_process()
+    assert (result.output_for_node("o"), result.output_for_node("p")) == (20, 30)
