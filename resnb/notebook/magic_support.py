@@ -39,6 +39,7 @@ __all__ = [
     "StrictParser",
     "check_variable_name",
     "magic_args",
+    "names_after_config",
     "usage_errors",
 ]
 
@@ -190,6 +191,19 @@ def usage_errors(func: F) -> F:
             raise UsageError(str(exc)) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def names_after_config(items: list[str] | None, names: list[str]) -> tuple[list[str] | None, list[str]]:
+    """``--config`` takes several items, so ``-c a.n=1 b`` swallows the name ``b``: give it back.
+
+    A word without ``=`` and without ``.`` is a name (an asset or resource key); a dotted word
+    without ``=`` stays config, to be reported as an unreadable item.
+    """
+    if not items:
+        return items, names
+    is_name = [("=" not in item and "." not in item) for item in items]
+    kept = [item for item, name in zip(items, is_name) if not name]
+    return kept or None, [*names, *(item for item, name in zip(items, is_name) if name)]
 
 
 def check_variable_name(name: str | None) -> None:

@@ -31,6 +31,7 @@ from resnb.notebook.magic_support import (
     Resnb,
     check_variable_name,
     magic_args,
+    names_after_config,
     usage_errors,
 )
 from resnb.notebook.session import Session
@@ -185,6 +186,7 @@ class ResnbMagics(Magics, Configurable):
         FIELD = VALUE) or JSON; --config, then --config-json, win over it, and it over --config-var.
         """
         args = parse_argstring(self.build_resources, line)
+        args.config, args.keys = names_after_config(args.config, args.keys)
         check_variable_name(args.out)
         from resnb.notebook.build_magic import build
 
@@ -253,6 +255,7 @@ class ResnbMagics(Magics, Configurable):
         the failure raises, naming the asset, and the table shows what failed and was skipped.
         """
         args = parse_argstring(self.materialize, line)
+        args.config, args.assets = names_after_config(args.config, args.assets)
         check_variable_name(args.out)
         if not args.assets and not args.select:
             raise UsageError("%materialize: name at least one asset (or give --select '*' for all).")

@@ -101,6 +101,11 @@ def test_with_one_asset_named_its_fields_need_no_prefix(cfg):
         cfg.run_line_magic("materialize", "needs_cfg --config nn=4")
 
 
+def test_an_asset_named_after_config_items_is_an_asset_not_config(cfg):
+    result = cfg.run_line_magic("materialize", "needs_cfg --config needs_cfg.n=2 after")
+    assert result.value("after") == "x4:safe:1!"
+
+
 def test_config_reaches_an_upstream_asset_added_to_the_run(cfg):
     assert cfg.run_line_magic("materialize", "after --config needs_cfg.n=1") == "x2:safe:1!"
 

@@ -159,6 +159,13 @@ def test_build_resources_keeps_them_open(nb):
     assert report.torn_down == ["counter"]
 
 
+def test_a_key_after_config_items_is_a_key_not_config(nb):
+    built = nb.run_line_magic("build_resources", "--config counter.start=3 counter")
+    assert built.counter.start == 3
+    with pytest.raises(UsageError, match="cannot read config 'counter.strat'"):
+        nb.run_line_magic("build_resources", "counter --config counter.strat")
+
+
 def test_build_resources_config_json_and_flags(nb):
     built = nb.run_line_magic(
         "build_resources",
