@@ -72,12 +72,16 @@ def _not_nested_message(key: str, spec: ConfigField) -> str:
 
 
 def _unknown_field(
-    key: str, fields: Mapping[str, ConfigField], path: str, owner: str, definition: Any
+    key: str, fields: Mapping[str, ConfigField], path: str, owner: str, definition: Any, name: str
 ) -> FieldProblem:
-    name = path.rsplit(".", 1)[-1]
     if not fields and "." not in path:
         reason = not_configurable_reason(definition) or "it has no config fields"
         return FieldProblem(key, "", f"it takes no config here: {reason}.")
+    head, dot, rest = name.partition(".")
+    if dot and head in fields and fields[head].kind == "config":  # a dotted key in JSON or a mapping
+        return FieldProblem(
+            key, path, f'{owner} has no field \'{name}\': nest it as {{"{head}": {{"{rest}": ...}}}}.'
+        )
     return FieldProblem(
         key,
         path,
@@ -97,7 +101,7 @@ def _editable_field(
     spec = fields.get(name)
     if spec is None:
         owner = _owner(parent, definition)
-        raise ConfigArgError(_unknown_field(key, fields, ".".join(path), owner, definition))
+        raise ConfigArgError(_unknown_field(key, fields, ".".join(path), owner, definition, str(name)))
     if not spec.editable:
         raise ConfigArgError(FieldProblem(key, spec.path, _resource_field_message(spec)))
     return spec

@@ -197,6 +197,14 @@ def test_the_json_hint_nests_the_missing_fields_of_a_nested_config():
     }
 
 
+def test_a_dotted_key_in_json_says_to_nest_it(cfg):
+    line = """needs_cfg --config-json '{"needs_cfg": {"inner.depth": 3}}'"""
+    with pytest.raises(
+        UsageError, match=r"Cfg has no field 'inner.depth': nest it as \{\"inner\": \{\"depth\": ...\}\}"
+    ):
+        cfg.run_line_magic("materialize", line)
+
+
 def test_asset_config_error_is_a_config_error():
     assert issubclass(AssetConfigError, ConfigError)
 
