@@ -72,8 +72,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "OpExecutionContext": ("resnb.execution.context", "OpExecutionContext"),
     "OutputContext": ("resnb.execution.io_managers", "OutputContext"),
     "build_asset_context": ("resnb.execution.context", "build_asset_context"),
-    "build_input_context": ("resnb.execution.io_managers", "build_input_context"),
-    "build_output_context": ("resnb.execution.io_managers", "build_output_context"),
+    "build_input_context": ("resnb.execution.io_contexts", "build_input_context"),
+    "build_output_context": ("resnb.execution.io_contexts", "build_output_context"),
     "build_op_context": ("resnb.execution.context", "build_op_context"),
     "execute_job": ("resnb.execution.job_execution", "execute_job"),
     "in_process_executor": ("resnb.execution.executors", "in_process_executor"),
@@ -232,13 +232,12 @@ if TYPE_CHECKING:  # pragma: no cover - mirrors _EXPORTS for type checkers and I
         build_op_context,
     )
     from resnb.execution.executors import ExecutorDefinition, in_process_executor, multiprocess_executor
+    from resnb.execution.io_contexts import build_input_context, build_output_context
     from resnb.execution.io_managers import (
         FilesystemIOManager,
         InMemoryIOManager,
         InputContext,
         OutputContext,
-        build_input_context,
-        build_output_context,
     )
     from resnb.execution.job_execution import execute_job, reconstructable
     from resnb.execution.materialize import materialize, materialize_to_memory

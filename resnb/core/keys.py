@@ -234,6 +234,9 @@ class _NoValue:
     def __repr__(self) -> str:
         return "NO_VALUE"
 
+    def __reduce__(self) -> str:
+        return "NO_VALUE"  # copies and unpickled results are the module's one sentinel
+
 
 NO_VALUE: Any = _NoValue()
 

@@ -2,103 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import pickle
 import tempfile
 from typing import Any
 
 from resnb.core.io_manager import ConfigurableIOManager, IOManager
-from resnb.core.keys import AssetKey
 from resnb.errors import IOManagerError, exception_summary
+from resnb.execution.io_contexts import InputContext, OutputContext
 
-__all__ = [
-    "FilesystemIOManager",
-    "InMemoryIOManager",
-    "InputContext",
-    "OutputContext",
-    "build_input_context",
-    "build_output_context",
-]
-
-
-def _step_logger(step_key: str) -> logging.Logger:
-    """The logger of a step (``resnb.step.<step>``), as ``context.log`` of the asset or op."""
-    return logging.getLogger(f"resnb.step.{step_key or 'direct'}")
-
-
-class OutputContext:
-    """What ``handle_output`` knows about the output: step, output name, asset key, run."""
-
-    __slots__ = ("step_key", "name", "asset_key", "run_id", "metadata", "resources")
-
-    def __init__(
-        self,
-        step_key: str,
-        name: str,
-        asset_key: AssetKey | None,
-        run_id: str | None,
-        metadata: Any = None,
-        resources: Any = None,
-    ) -> None:
-        self.step_key = step_key
-        self.name = name
-        self.asset_key = asset_key
-        self.run_id = run_id
-        self.metadata = metadata or {}
-        self.resources = resources
-
-    @property
-    def has_asset_key(self) -> bool:
-        """Whether the output is an asset."""
-        return self.asset_key is not None
-
-    @property
-    def log(self) -> logging.Logger:
-        """The logger of the step whose output this is."""
-        return _step_logger(self.step_key)
-
-    def describe(self) -> str:
-        """``asset 'a/b'`` or ``output 'result' of op 'x'``, for messages."""
-        if self.asset_key is not None:
-            return f"asset '{self.asset_key.to_user_string()}'"
-        return f"output '{self.name}' of op '{self.step_key}'"
-
-    def get_identifier(self) -> list[str]:
-        """A path identifying the stored value: the asset key, else run id, step and output."""
-        if self.asset_key is not None:
-            return list(self.asset_key.path)
-        return [self.run_id or "run", self.step_key, self.name]
-
-
-class InputContext:
-    """What ``load_input`` knows: the input name, the asset key and the upstream output."""
-
-    __slots__ = ("name", "step_key", "asset_key", "upstream_output", "resources")
-
-    def __init__(
-        self,
-        name: str,
-        step_key: str,
-        asset_key: AssetKey | None,
-        upstream_output: OutputContext,
-        resources: Any = None,
-    ) -> None:
-        self.name = name
-        self.step_key = step_key
-        self.asset_key = asset_key
-        self.upstream_output = upstream_output
-        self.resources = resources
-
-    @property
-    def has_asset_key(self) -> bool:
-        """Whether the input is an asset."""
-        return self.asset_key is not None
-
-    @property
-    def log(self) -> logging.Logger:
-        """The logger of the step loading this input."""
-        return _step_logger(self.step_key)
+__all__ = ["FilesystemIOManager", "InMemoryIOManager", "InputContext", "OutputContext"]
 
 
 class InMemoryIOManager(IOManager):
@@ -174,33 +87,3 @@ class FilesystemIOManager(ConfigurableIOManager):
                 f"'{context.name}' of '{context.step_key}'). Materialise it first, or include it "
                 "in the selection."
             ) from None
-
-
-def build_output_context(
-    step_key: str | None = None,
-    name: str | None = None,
-    definition_metadata: Any = None,
-    run_id: str | None = None,
-    resources: Any = None,
-    asset_key: Any = None,
-    **_ignored: Any,
-) -> OutputContext:
-    """An ``OutputContext`` for testing an IO manager's ``handle_output`` directly."""
-    key = AssetKey.from_coercible(asset_key) if asset_key is not None else None
-    return OutputContext(step_key or "", name or "result", key, run_id, definition_metadata, resources)
-
-
-def build_input_context(
-    name: str | None = None,
-    upstream_output: OutputContext | None = None,
-    resources: Any = None,
-    asset_key: Any = None,
-    **_ignored: Any,
-) -> InputContext:
-    """An ``InputContext`` for testing an IO manager's ``load_input`` directly.
-
-    Without ``upstream_output``, the upstream is the output of the asset ``asset_key`` (if given).
-    """
-    key = AssetKey.from_coercible(asset_key) if asset_key is not None else None
-    upstream = upstream_output if upstream_output is not None else OutputContext("", "result", key, None)
-    return InputContext(name or "input", "", key, upstream, resources)

@@ -16,9 +16,9 @@ from typing import Any
 
 from resnb.build.scope import ResourceScope
 from resnb.core.keys import AssetKey
-from resnb.errors import InvariantViolationError, listing
 from resnb.execution.io_managers import FilesystemIOManager, InMemoryIOManager, InputContext, OutputContext
 from resnb.execution.plan import Plan
+from resnb.execution.result import missing_output_error
 
 __all__ = ["AliasOutputs", "OutputLoader", "RunStorage", "asset_outputs", "swap_in_memory_managers"]
 
@@ -88,10 +88,7 @@ class OutputLoader:
 
     def _load(self, step_name: str, output_name: str) -> Any:
         if output_name not in self.produced.get(step_name, ()):
-            outputs = self.produced.get(step_name, [])
-            raise InvariantViolationError(
-                f"Step '{step_name}' has no output named '{output_name}'. Its outputs: {listing(outputs)}."
-            )
+            raise missing_output_error(step_name, output_name, list(self.plan.by_name[step_name].outputs))
         spec = self.plan.by_name[step_name].outputs[output_name]
         upstream = OutputContext(step_name, output_name, spec.asset_key, self.run_id, spec.metadata)
         context = InputContext(output_name, step_name, spec.asset_key, upstream)

@@ -10,7 +10,7 @@ from resnb.core.job_names import describe_job
 from resnb.core.keys import AssetKey, CoercibleToAssetKey
 from resnb.errors import InvariantViolationError, did_you_mean, listing
 
-__all__ = ["ExecuteInProcessResult", "StepRecord"]
+__all__ = ["ExecuteInProcessResult", "StepRecord", "missing_output_error"]
 
 
 class StepRecord(NamedTuple):
@@ -26,6 +26,20 @@ class StepRecord(NamedTuple):
     def is_failure(self) -> bool:
         """Whether the step raised."""
         return self.status == "failed"
+
+
+def missing_output_error(step: str, output_name: str, declared: Sequence[str]) -> InvariantViolationError:
+    """The error for an output a succeeded step has no value for: undeclared, or stored nowhere."""
+    if output_name in declared:
+        return InvariantViolationError(
+            f"Output '{output_name}' of step '{step}' has no value in this run: the step returned a "
+            "MaterializeResult without value= for it (or yielded no Output for it), so no IO manager "
+            "stored one. Read the data where the step stored it, or return MaterializeResult(value=...)."
+        )
+    return InvariantViolationError(
+        f"Step '{step}' has no output named '{output_name}'. Its outputs: "
+        f"{listing(declared)}.{did_you_mean(output_name, declared)}"
+    )
 
 
 class ExecuteInProcessResult:
@@ -88,17 +102,9 @@ class ExecuteInProcessResult:
             raise InvariantViolationError(f"No output '{output_name}' from step '{node_str}': {why}.")
         if self._loader is not None:
             return self._loader(node_str, output_name)
-        names = [name for (node, name) in self._outputs if node == node_str]
-        if not names:
-            raise InvariantViolationError(
-                f"Step '{node_str}' succeeded without a value for output '{output_name}' (it returned a "
-                "MaterializeResult without value=, or yielded no Output for it), so its IO manager stored nothing. Read the data where "
-                "the step stored it, or return MaterializeResult(value=...)."
-            )
-        raise InvariantViolationError(
-            f"Step '{node_str}' has no output named '{output_name}'. Its outputs: "
-            f"{listing(names)}.{did_you_mean(output_name, names)}"
-        )
+        stored = [name for (node, name) in self._outputs if node == node_str]
+        declared = [out for (step, out) in self._asset_steps.values() if step == node_str]
+        raise missing_output_error(node_str, output_name, declared or stored)
 
     def output_value(self, output_name: str = "result") -> Any:
         """The value of the job graph's own output ``output_name`` (what the graph function returned)."""

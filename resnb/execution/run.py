@@ -137,10 +137,8 @@ def _outputs_of(step: Step, result: Any) -> Iterator[tuple[str, Any]]:
                 seen.add(item.output_name)
                 yield item.output_name, item.value
             elif isinstance(item, MaterializeResult):
-                name = _materialized_output(step, item)
-                seen.add(name)
-                if item.has_value:
-                    yield name, item.value
+                seen.add(_materialized_output(step, item))
+                yield from _materialize_result_value(step, item)
         missing = [n for n in names if n not in seen]
         if missing and len(names) > 1:
             raise InvariantViolationError(
@@ -148,8 +146,7 @@ def _outputs_of(step: Step, result: Any) -> Iterator[tuple[str, Any]]:
             )
         return
     if isinstance(result, MaterializeResult):
-        if result.has_value:
-            yield _materialized_output(step, result), result.value
+        yield from _materialize_result_value(step, result)
         return
     if len(names) == 1:
         yield names[0], result.value if isinstance(result, Output) else result
@@ -163,8 +160,22 @@ def _outputs_of(step: Step, result: Any) -> Iterator[tuple[str, Any]]:
         if isinstance(value, Output):
             _check_output_name(step, value.output_name)
             yield value.output_name, value.value
+        elif isinstance(value, MaterializeResult):
+            yield from _materialize_result_value(step, value)
         else:
             yield name, value
+
+
+def _materialize_result_value(step: Step, result: MaterializeResult) -> Iterator[tuple[str, Any]]:
+    """The (output, value) a ``MaterializeResult`` gives: none without ``value=`` (its asset stored itself)."""
+    if step.kind != "asset":
+        raise InvariantViolationError(
+            f"Op '{step.name}' returned a MaterializeResult, which only assets return: return the "
+            "value itself, or Output(value)."
+        )
+    name = _materialized_output(step, result)
+    if result.has_value:
+        yield name, result.value
 
 
 def _materialized_output(step: Step, result: MaterializeResult) -> str:

@@ -82,11 +82,20 @@ class MaterializeResult(Displayable):
         """The rows of the steps that failed."""
         return [row for row in self.rows if row.status == "failed"]
 
+    def has_value(self, name: str) -> bool:
+        """Whether asset ``name`` got a value in this run (not one that stored its data itself)."""
+        return name in self._values
+
     def value(self, name: str) -> Any:
         """The value asset ``name`` got in this run."""
         if name in self._values:
             return self._values[name]
         statuses = self.statuses()
+        if statuses.get(name) == "succeeded":
+            raise InvariantViolationError(
+                f"Asset '{name}' succeeded without a value: it returned a MaterializeResult without "
+                "value=, so its data is where the asset stored it."
+            )
         if name in statuses:
             raise InvariantViolationError(f"Asset '{name}' has no value from this run: it {statuses[name]}.")
         raise InvariantViolationError(

@@ -283,7 +283,8 @@ class ResnbMagics(Magics, Configurable):
             raise
         if live is not None:  # the result (or nothing, after ';') is the cell's one output
             live.clear()
-        value = result.value(args.assets[0]) if len(args.assets) == 1 and not args.select else result
+        single = args.assets[0] if len(args.assets) == 1 and not args.select else None
+        value = result.value(single) if single is not None and result.has_value(single) else result
         self._bind(args.out, value)
         return value
 

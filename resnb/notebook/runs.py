@@ -7,6 +7,7 @@ everything upstream is recomputed. The run itself is resnb's in-process executor
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -14,6 +15,7 @@ from resnb.core.assets import AssetsDefinition
 from resnb.core.graph import DependencyGraph
 from resnb.errors import (
     InvalidSubsetError,
+    InvariantViolationError,
     ResourceFunctionError,
     StepExecutionError,
     exception_summary,
@@ -111,12 +113,18 @@ def run_plan(
 
 
 def _values(result: ExecuteInProcessResult, live: MaterializeResult) -> dict[str, Any]:
+    """Asset name -> value, for the assets of succeeded steps that stored one.
+
+    An asset that returned a ``MaterializeResult`` without ``value=`` stored its data itself: it has
+    no value here (a later run loads it through its IO manager).
+    """
     values = {}
     for row in live.rows:
         if row.status != "succeeded":
             continue
         for name in row.assets:
-            values[name] = result.asset_value(name)
+            with contextlib.suppress(InvariantViolationError):
+                values[name] = result.asset_value(name)
     return values
 
 

@@ -290,7 +290,7 @@ class Session:
             if hinted is exc:
                 raise
             raise hinted from exc
-        self._assets.record(live.rows, live.value, installed.asset_prints, used)
+        self._assets.record(live.rows, live, installed.asset_prints, used)
         error = runs.failure_error(live, result, used)
         if error is not None:
             raise user_frames(error) from error.__cause__

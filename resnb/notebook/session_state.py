@@ -158,11 +158,14 @@ class AssetRecords:
     def record(
         self,
         rows: Iterable[Any],
-        values: Callable[[str], Any],
+        values: Any,
         prints: Mapping[str, str],
         used: Mapping[str, Any],
     ) -> None:
-        """Record a run's rows (``RunRow``); ``used``: step -> resource fingerprints it ran with."""
+        """Record a run's rows (``RunRow``) and ``values`` (the run's ``MaterializeResult``).
+
+        ``used``: step -> resource fingerprints it ran with.
+        """
         now = time.time()
         for row in rows:
             for name in row.assets:
@@ -172,7 +175,10 @@ class AssetRecords:
                     self.materialized[name] = Materialization(
                         now, sequence, row.duration or 0.0, prints[name], resources
                     )
-                    self.values[name] = values(name)
+                    if values.has_value(name):
+                        self.values[name] = values.value(name)
+                    else:  # a MaterializeResult without value=: its data is where the asset put it
+                        self.values.pop(name, None)
                     self._forget_outcome(name)
                 elif row.status == "failed":
                     self._forget_outcome(name)

@@ -2311,3 +2311,54 @@ def test_a_jobs_own_config_is_its_default_run_config_replaced_per_op(dg):
     from_graph = pair.to_job(name="from_graph", config=dg.RunConfig(ops={"o": C(n=2), "p": C(n=3)}))
     result = from_graph.execute_in_process()
     assert (result.output_for_node("o"), result.output_for_node("p")) == (20, 30)
+
+
+def test_a_tuple_of_materialize_results_is_matched_by_asset_key(dg):
+    @dg.multi_asset(outs={"x": dg.AssetOut(), "y": dg.AssetOut()})
+    def pair():
+        return dg.MaterializeResult(asset_key="y", value=2), dg.MaterializeResult(asset_key="x", value=1)
+
+    @dg.asset
+    def both(x, y):
+        return (x, y)
+
+    assert dg.materialize([pair, both]).asset_value("both") == (1, 2)
+
+
+def test_an_op_returning_a_materialize_result_fails(dg):
+    @dg.op
+    def not_an_asset():
+        return dg.MaterializeResult(metadata={"a": 1})
+
+    @dg.job
+    def job_of_op():
+        not_an_asset()
+
+    with pytest.raises(dg.DagsterInvariantViolationError):
+        job_of_op.execute_in_process()
+    assert job_of_op.execute_in_process(raise_on_error=False).success is False
+
+
+def test_a_materialize_result_survives_copies(dg):
+    import copy
+    import pickle
+
+    result = dg.MaterializeResult(metadata={"rows": 1})
+    assert copy.deepcopy(result).value is result.value
+    assert pickle.loads(pickle.dumps(result)).value is result.value
+
+
+def test_built_io_contexts_give_back_what_they_were_built_with(dg):
+    class Conn(dg.ConfigurableResource):
+        n: int = 3
+
+    output = dg.build_output_context(
+        asset_key="table", definition_metadata={"k": 1}, resources={"conn": Conn()}
+    )
+    assert output.definition_metadata == {"k": 1}
+    assert output.resources.conn.n == 3
+    assert output.get_asset_identifier() == ["table"]
+    given = dg.build_input_context(asset_key=["pre", "table"])
+    assert given.get_asset_identifier() == ["pre", "table"] and given.definition_metadata == {}
+    with pytest.raises(TypeError):
+        dg.build_output_context(asset_ky="table")

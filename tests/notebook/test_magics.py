@@ -513,6 +513,23 @@ def test_a_failed_rebuild_says_which_open_resources_it_left_closed(ip):
     assert magics_of(ip).session.built()._asdict() == {}
 
 
+def test_an_asset_storing_its_data_itself_materializes_without_a_value(ip):
+    ip.run_cell(
+        "import resnb as dg\n"
+        "@dg.asset\ndef stored() -> None:\n    return dg.MaterializeResult(metadata={'rows': 3})\n"
+        "@dg.asset\ndef plain() -> int:\n    return 1\n"
+    )
+    ip.run_line_magic("load_defs", "")
+
+    result = ip.run_line_magic("materialize", "stored plain")
+
+    assert result.value("plain") == 1 and not result.has_value("stored")
+    with pytest.raises(dg.DagsterInvariantViolationError, match="'stored' succeeded without a value"):
+        result.value("stored")
+    assert sorted(ip.run_line_magic("resnb_status", "").materialized) == ["plain", "stored"]
+    assert ip.run_line_magic("materialize", "stored").statuses() == {"stored": "succeeded"}
+
+
 def test_upstream_flag_recomputes_upstream(ip):
     ip.run_cell(
         "import resnb as dg\nruns = []\n"
