@@ -515,6 +515,20 @@ def test_check_lists_assets_and_ops_whose_config_has_no_default_with_how_to_give
     ]
 
 
+def test_check_accepts_asset_config_an_asset_job_gives(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "job_config.py"
+    path.write_text(
+        "import resnb as dg\n\n\nclass C(dg.Config):\n    n: int\n\n\n@dg.asset\ndef a(config: C) -> int:\n"
+        "    return config.n\n\n\ndefs = dg.Definitions(assets=[a], jobs=[dg.define_asset_job('j', "
+        "selection=[a], config={'ops': {'a': {'config': {'n': 1}}}})])\n",
+        encoding="utf-8",
+    )
+    assert main(["check", str(path)]) == 0
+    assert capsys.readouterr().out.startswith(f"{path}: ok")
+
+
 def test_a_target_that_names_nothing_exits_2_without_a_traceback(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

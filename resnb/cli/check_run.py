@@ -116,8 +116,11 @@ def _asset_config_problems(defs: Any, target: str) -> dict[Any, str]:
     from resnb.notebook.asset_config import AssetConfigError, asset_run_config, config_models
 
     models = config_models(defs.assets)
+    given_by_jobs = _nodes_configured_by_jobs(defs)
     problems: dict[Any, str] = {}
     for name, info in models.items():
+        if info.node in given_by_jobs:
+            continue
         try:
             asset_run_config({}, models, [name], f"resnb materialize {target} {name}")
         except AssetConfigError as exc:
@@ -128,6 +131,20 @@ def _asset_config_problems(defs: Any, target: str) -> dict[Any, str]:
                 f"Asset '{name}' needs run config: {_fields_without_default(fields)}. {flags}",
             )
     return problems
+
+
+def _nodes_configured_by_jobs(defs: Any) -> set[str]:
+    """Nodes (assets) whose config a job's own ``config=`` gives (``define_asset_job(config=...)``)."""
+    from resnb.core.keys import RunConfig
+
+    nodes: set[str] = set()
+    for job in defs.jobs:
+        config = getattr(job, "config", None)
+        if isinstance(config, RunConfig):
+            config = config.to_config_dict()
+        if isinstance(config, dict) and isinstance(config.get("ops"), dict):
+            nodes.update(config["ops"])
+    return nodes
 
 
 def _op_config_problems(job: Any) -> dict[Any, str]:

@@ -118,6 +118,11 @@ class StepContext:
     def add_output_metadata(self, metadata: Mapping[str, Any], output_name: str | None = None) -> None:
         """Attach ``metadata`` to an output (the only one when ``output_name`` is None)."""
         name = output_name or self._only_output()
+        if self._output_keys and name not in self._output_keys:
+            raise InvariantViolationError(
+                f"Step '{self.step_key}' has no output named '{name}'. Its outputs: "
+                f"{listing(self._output_keys)}.{did_you_mean(name, self._output_keys)}"
+            )
         self._output_metadata.setdefault(name, {}).update(metadata)
 
     def get_output_metadata(self, output_name: str | None = None) -> dict[str, Any]:

@@ -85,31 +85,32 @@ def _execution_config(execution: Any) -> dict[str, Any]:
 
 def _selected_executor(config: Mapping[str, Any]) -> ExecutorDefinition | None:
     """For a job without ``executor_def``: ``{"in_process": {...}}`` or ``{"multiprocess": {...}}``."""
-    from resnb.errors import ConfigError
+    from resnb.errors import ConfigError, did_you_mean
 
     if not config:
         return None
+    choices = {"in_process": _IN_PROCESS_KEYS, "multiprocess": _MULTIPROCESS_KEYS}
     if len(config) > 1:
         raise ConfigError(
             "run_config['execution']['config'] chooses one executor for a job without executor_def: "
             f"'in_process' or 'multiprocess', got {sorted(config)}."
         )
-    (name, sub), choices = (
-        next(iter(config.items())),
-        {"in_process": _IN_PROCESS_KEYS, "multiprocess": _MULTIPROCESS_KEYS},
-    )
+    name, sub = next(iter(config.items()))
     if name not in choices:
-        from resnb.errors import did_you_mean
-
         raise ConfigError(
             f"run_config['execution']['config'] names executor '{name}'; a job without executor_def "
             f"runs with 'in_process' or 'multiprocess'.{did_you_mean(name, choices)}"
         )
-    sub = dict(sub or {})
-    _check_entries(sub, choices[name], f"executor '{name}'")
+    if sub is not None and not isinstance(sub, Mapping):
+        raise ConfigError(
+            f"run_config['execution']['config']['{name}'] must be a dict of its config (or {{}}), "
+            f"got {type(sub).__name__}."
+        )
+    settings = dict(sub or {})
+    _check_entries(settings, choices[name], f"executor '{name}'")
     if name == "in_process":
         return in_process_executor
-    return multiprocess_executor.configured(sub) if sub else multiprocess_executor
+    return multiprocess_executor.configured(settings) if settings else multiprocess_executor
 
 
 def _check_entries(config: Mapping[str, Any], allowed: tuple[str, ...], what: str) -> None:

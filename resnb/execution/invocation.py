@@ -79,6 +79,20 @@ def _with_op_config(context: StepContext | None, op_config: Any) -> StepContext:
     return changed
 
 
+def _bound_to_asset(context: StepContext, definition: Any) -> StepContext:
+    """For an asset called directly: ``context`` knowing the asset's keys (``selected_asset_keys``).
+
+    The caller's context is left as it is (a copy is bound), as for op config.
+    """
+    keys = tuple(getattr(definition, "keys", ()) or ())
+    if not keys or context._asset_keys:
+        return context
+    bound = copy.copy(context)
+    bound._asset_keys = keys
+    bound._scope = None  # the caller's context still owns (and closes) its resources
+    return bound
+
+
 def _call_arguments(
     definition: Any, context: StepContext | None, bound: dict[str, Any], values: dict[str, Any]
 ) -> dict[str, Any]:
@@ -102,7 +116,7 @@ def _call_arguments(
         if context is None:
             kind = AssetExecutionContext if hasattr(definition, "input_keys") else OpExecutionContext
             context = kind(Resources({}))
-        call[params.context] = context
+        call[params.context] = _bound_to_asset(context, definition)
     for name in params.inputs:
         if name not in call and name in params.defaults:
             call[name] = params.defaults[name]  # also In(default_value=...), unknown to the function

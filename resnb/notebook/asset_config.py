@@ -163,6 +163,17 @@ def _unreadable(target: str, models: Mapping[str, AssetConfig]) -> FieldProblem:
     return FieldProblem("?", "", f"cannot read config {shown}: write ASSET.FIELD=VALUE, e.g. {example}.")
 
 
+def _names_a_field(target: str, models: Mapping[str, AssetConfig]) -> bool:
+    """Whether ``target`` (before ``=``) is a field path without its asset: ``n``, ``inner.depth``.
+
+    A word without a dot is always a field (``ASSET=VALUE`` is never config); a dotted one is
+    when it does not start with an asset name.
+    """
+    if not target:
+        return False
+    return "." not in target or _asset_and_path(target, models)[0] not in models
+
+
 def _pair_entries(
     pairs: Sequence[str],
     models: Mapping[str, AssetConfig],
@@ -172,11 +183,7 @@ def _pair_entries(
     entries: list[_Entry] = []
     for item in pairs:
         target, sep, raw = item.partition("=")
-        if (
-            only_asset is not None
-            and target.strip()
-            and _asset_and_path(target.strip(), models)[0] not in models
-        ):
+        if only_asset is not None and _names_a_field(target.strip(), models):
             target = f"{only_asset}.{target.strip()}"  # FIELD=VALUE for the one asset named
         name, path = _asset_and_path(target.strip(), models)
         if not sep or not path or not all(path) or not name:

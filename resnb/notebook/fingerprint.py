@@ -4,7 +4,9 @@ An asset's fingerprint covers its function's code (bytecode, constants and names
 numbers, so moving code around changes nothing), what that code reads from its module's globals
 (see below), and its declaration (keys, inputs, resources, IO managers, config). A resource's
 fingerprint covers its class (methods and fields) and its configuration, secrets included; a
-plain object (not a ``ConfigurableResource``) its class and its attributes, never its address.
+plain object (not a ``ConfigurableResource``) its class and its attributes, never its address
+(an attribute whose ``repr`` raises counts by its type; past 20,000 values, such as a resource
+holding a large cache, only sizes are covered, so loading stays fast).
 
 A function's globals are covered by name: a global name its code uses (nested functions
 included) that holds a plain constant (numbers, strings, bytes, None, and tuples or frozensets
@@ -41,6 +43,7 @@ __all__ = ["asset_fingerprint", "resource_fingerprint"]
 _KEY = os.urandom(32)
 _MAX_DEPTH = 12
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_VALUE_BUDGET = 20_000
 _CONSTANTS = (int, float, complex, str, bytes, bool, type(None))
 # class -> hash of its source (None: no source); a class object's source does not change
 _CLASS_SOURCES: weakref.WeakKeyDictionary[type, str | None] = weakref.WeakKeyDictionary()
@@ -52,6 +55,7 @@ class Feed:
     def __init__(self, digest: Any) -> None:
         self.digest = digest
         self.seen: set[int] = set()
+        self.budget = _VALUE_BUDGET  # values left to cover: a resource holding a huge dict stays cheap
 
     def __call__(self, text: str) -> None:
         self.digest.update(text.encode("utf-8", "surrogatepass"))
@@ -90,7 +94,8 @@ def resource_fingerprint(value: Any) -> str:
 
 
 def _feed_value(feed: Feed, value: Any, depth: int) -> None:
-    if depth > _MAX_DEPTH:
+    feed.budget -= 1
+    if depth > _MAX_DEPTH or feed.budget < 0:
         feed("...")
         return
     if isinstance(value, Config):
@@ -104,13 +109,15 @@ def _feed_value(feed: Feed, value: Any, depth: int) -> None:
     elif _is_secret(value):
         feed(type(value).__name__)
         feed(repr(value.get_secret_value()))
+    elif isinstance(value, (Mapping, list, tuple, set, frozenset)) and len(value) > feed.budget:
+        feed(f"{type(value).__name__}{len(value)} (too large to cover)")
     elif isinstance(value, Mapping):
         feed(f"map{len(value)}")
-        for key in sorted(value, key=repr):
-            feed(repr(key))
+        for key in sorted(value, key=_safe_repr):
+            feed(_safe_repr(key))
             _feed_value(feed, value[key], depth + 1)
     elif isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        items = sorted(value, key=_safe_repr) if isinstance(value, (set, frozenset)) else value
         feed(f"{type(value).__name__}{len(items)}")
         for item in items:
             _feed_value(feed, item, depth + 1)
@@ -136,12 +143,23 @@ def _feed_object(feed: Feed, value: Any, depth: int) -> None:
         return
     if _is_project(cls) and feed.first_visit(cls):
         _feed_class_source(feed, cls, depth)
-    state = getattr(value, "__dict__", None)
+    try:
+        state = getattr(value, "__dict__", None)
+    except Exception:  # noqa: BLE001 - a proxy whose attributes need a connection
+        state = None
     if isinstance(state, Mapping):
         if feed.first_visit(value):
             _feed_value(feed, dict(state), depth)
     elif cls.__repr__ is not object.__repr__:
-        feed(_ADDRESS.sub("", repr(value)))
+        feed(_ADDRESS.sub("", _safe_repr(value)))
+
+
+def _safe_repr(value: Any) -> str:
+    """``repr(value)``, or its type's name when its ``__repr__`` raises (it may need a connection)."""
+    try:
+        return repr(value)
+    except Exception:  # noqa: BLE001 - any user __repr__
+        return f"<unrepresentable {type(value).__qualname__}>"
 
 
 def _is_secret(value: Any) -> bool:

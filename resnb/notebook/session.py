@@ -56,7 +56,6 @@ from resnb.notebook.session_state import (
     Installed,
     SessionMemoryIOManager,
     StaleUpstreamWarning,
-    io_manager_key_of,
     load_through_io_manager,
     reload_diff,
     stale_reasons,
@@ -304,7 +303,7 @@ class Session:
         """
         if not self._assets.available(name):
             return False
-        key = io_manager_key_of(self._require().loaded.defs, name)
+        key = self._require().io_manager_key(name)
         stored_with = self._assets.materialized[name].resource_prints.get(key) if key else None
         return stored_with is None or stored_with == self._current_print(key)
 
@@ -317,13 +316,16 @@ class Session:
         """Warn for each stale upstream value that this run reuses instead of recomputing it."""
         running = set(wanted)
         stale = self.stale()
+        downstream_of_run = installed.graph.descendants(running) if len(running) > 1 else set()
         for name in wanted:
             for parent in installed.graph.upstream_of(name):
                 if parent in running:
                     continue
                 reasons = list(stale.get(parent, ()))
-                recomputed = sorted(a for a in installed.graph.ancestors([parent]) if a in running)
-                if recomputed:  # stale by the time it is used: this run recomputes its upstream
+                if (
+                    parent in downstream_of_run
+                ):  # stale by the time it is used: the run recomputes its upstream
+                    recomputed = sorted(a for a in installed.graph.ancestors([parent]) if a in running)
                     reasons.append(f"this run recomputes its upstream {listing(recomputed)}")
                 if not reasons:
                     continue

@@ -16,7 +16,7 @@ from resnb.core.graph import DependencyGraph
 from resnb.core.keys import AssetKey
 from resnb.core.legacy import ResourceDefinition
 from resnb.core.resources import ConfigurableResourceFactory, PartialResource
-from resnb.errors import ConfigError, InvariantViolationError, IOManagerError
+from resnb.errors import ConfigError, IOManagerError
 from resnb.execution.io_managers import InMemoryIOManager, InputContext, OutputContext
 from resnb.notebook.display import ReloadReport
 from resnb.notebook.loading import LoadedDefs
@@ -29,7 +29,6 @@ __all__ = [
     "SessionMemoryIOManager",
     "StaleUpstreamWarning",
     "effective_declaration",
-    "io_manager_key_of",
     "load_through_io_manager",
     "reload_diff",
     "stale_reasons",
@@ -85,6 +84,18 @@ class Installed:
     resource_prints: dict[str, str]
     graph: DependencyGraph
     at: float = field(default_factory=time.time)
+    _io_manager_keys: dict[str, str] | None = field(default=None, repr=False)
+
+    def io_manager_key(self, name: str) -> str | None:
+        """The resource key of the IO manager storing asset ``name`` (None: no such asset)."""
+        if self._io_manager_keys is None:
+            self._io_manager_keys = {
+                spec.asset_key.to_user_string(): spec.io_manager_key
+                for definition in self.loaded.defs.assets
+                for spec in definition.outputs.values()
+                if spec.asset_key is not None
+            }
+        return self._io_manager_keys.get(name)
 
 
 def reload_diff(source: str, old: Installed | None, new: Installed) -> ReloadReport:
@@ -271,17 +282,9 @@ def stale_reasons(
 
 def uses_default_io_manager(defs: Definitions, name: str) -> bool:
     """True when asset ``name`` is stored by the ``io_manager`` key."""
-    return io_manager_key_of(defs, name) == "io_manager"
-
-
-def io_manager_key_of(defs: Definitions, name: str) -> str | None:
-    """The resource key of the IO manager that stores asset ``name`` (None: no such asset)."""
     key = AssetKey.from_user_string(name)
-    try:
-        definition = defs.resolve_assets_def(key)
-    except InvariantViolationError:  # an asset the Definitions no longer have
-        return None
-    return next((s.io_manager_key for s in definition.outputs.values() if s.asset_key == key), None)
+    definition = defs.resolve_assets_def(key)
+    return any(s.asset_key == key and s.io_manager_key == "io_manager" for s in definition.outputs.values())
 
 
 def load_through_io_manager(defs: Definitions, name: str, resources: Mapping[str, Any]) -> Any:

@@ -2362,3 +2362,21 @@ def test_built_io_contexts_give_back_what_they_were_built_with(dg):
     assert given.get_asset_identifier() == ["pre", "table"] and given.definition_metadata == {}
     with pytest.raises(TypeError):
         dg.build_output_context(asset_ky="table")
+
+
+def test_a_directly_invoked_asset_knows_its_key(dg):
+    @dg.asset
+    def keyed(context: dg.AssetExecutionContext):
+        return context.selected_asset_keys, context.asset_key
+
+    assert keyed(dg.build_asset_context()) == ({dg.AssetKey("keyed")}, dg.AssetKey("keyed"))
+
+
+def test_metadata_for_an_output_the_asset_does_not_have_is_an_error(dg):
+    @dg.asset
+    def with_metadata(context: dg.AssetExecutionContext):
+        context.add_output_metadata({"rows": 1}, output_name="nope")
+        return 1
+
+    with pytest.raises(dg.DagsterInvariantViolationError):
+        dg.materialize([with_metadata])

@@ -526,6 +526,7 @@ def test_run_config_execution_configures_or_chooses_the_executor_as_in_dagster()
             "executor 'in_process' does not",
         ),
         (default_executor_job, {"settings": {}}, "takes one entry, 'config'"),
+        (default_executor_job, {"config": {"multiprocess": 4}}, r"\['multiprocess'\] must be a dict"),
     ],
 )
 def test_bad_execution_config_is_rejected_before_anything_runs(

@@ -97,6 +97,9 @@ def test_config_json_and_flags_merge_with_the_flag_winning(cfg):
 
 def test_with_one_asset_named_its_fields_need_no_prefix(cfg):
     assert cfg.run_line_magic("materialize", "needs_cfg --config n=4 inner.depth=2") == "x8:safe:2"
+    # a field named like another asset ('after') is still this asset's field
+    with pytest.raises(UsageError, match=r"asset 'needs_cfg', field 'after'"):
+        cfg.run_line_magic("materialize", "needs_cfg --config after=1")
     with pytest.raises(UsageError, match=r"asset 'needs_cfg', field 'nn'.*Did you mean 'n'"):
         cfg.run_line_magic("materialize", "needs_cfg --config nn=4")
 

@@ -336,3 +336,21 @@ def test_reusing_a_value_whose_upstream_this_run_recomputes_warns(ip):
     with warnings.catch_warnings():
         warnings.simplefilter("error", StaleUpstreamWarning)
         ip.run_line_magic("materialize", "up mid low")  # nothing reused: no warning
+
+
+def test_plain_object_fingerprints_survive_raising_reprs_and_stay_cheap_on_large_state():
+    from resnb.notebook.fingerprint import resource_fingerprint
+
+    class Handle:
+        def __repr__(self):
+            raise AttributeError("only printable once connected")
+
+    class Client:
+        def __init__(self, size=100_000, url="http://a"):
+            self.handle = Handle()
+            self.cache = dict.fromkeys(range(size))
+            self.url = url
+
+    assert resource_fingerprint(Client()) == resource_fingerprint(Client())
+    assert resource_fingerprint(Client(url="http://b")) != resource_fingerprint(Client())
+    assert resource_fingerprint(Client(size=10)) != resource_fingerprint(Client(size=11))
