@@ -79,8 +79,9 @@ class _ConfigItems(argparse.Action):
         values: Any,
         option_string: str | None = None,
     ) -> None:
-        items = [value for value in values if "=" in value or "." in value]
-        assets = [value for value in values if value not in items]
+        from resnb.notebook.config_args import split_config_words
+
+        items, assets = split_config_words(values)
         setattr(namespace, self.dest, [*getattr(namespace, self.dest), *items])
         namespace.config_assets = [*namespace.config_assets, *assets]
 

@@ -37,7 +37,7 @@ class StepContext:
         "_log",
         "_scope",
         "_job_name",
-        "_output_keys",
+        "_outputs",
         "_output_metadata",
     )
 
@@ -51,7 +51,7 @@ class StepContext:
         partition_key: str | None = None,
         scope: ResourceScope | None = None,
         job_name: str | None = None,
-        output_keys: Mapping[str, AssetKey | None] | None = None,
+        outputs: Mapping[str, Any] | None = None,
     ) -> None:
         self.resources = resources
         self.run_id = run_id
@@ -62,7 +62,7 @@ class StepContext:
         self._log: logging.Logger | None = None
         self._scope = scope
         self._job_name = job_name
-        self._output_keys = dict(output_keys or {})
+        self._outputs: Mapping[str, Any] = outputs or {}  # output name -> its spec (``.asset_key``)
         self._output_metadata: dict[str, dict[str, Any]] = {}
 
     @property
@@ -96,9 +96,10 @@ class StepContext:
 
     def asset_key_for_output(self, output_name: str = "result") -> AssetKey:
         """The key of the asset an output of this step materialises."""
-        key = self._output_keys.get(output_name)
+        spec = self._outputs.get(output_name)
+        key = spec.asset_key if spec is not None else None
         if key is None:
-            names = [name for name, value in self._output_keys.items() if value is not None]
+            names = [name for name, value in self._outputs.items() if value.asset_key is not None]
             raise InvariantViolationError(
                 f"Step '{self.step_key}' has no asset output '{output_name}'. Its asset outputs: "
                 f"{listing(names)}.{did_you_mean(output_name, names)}"
@@ -118,10 +119,10 @@ class StepContext:
     def add_output_metadata(self, metadata: Mapping[str, Any], output_name: str | None = None) -> None:
         """Attach ``metadata`` to an output (the only one when ``output_name`` is None)."""
         name = output_name or self._only_output()
-        if self._output_keys and name not in self._output_keys:
+        if self._outputs and name not in self._outputs:
             raise InvariantViolationError(
                 f"Step '{self.step_key}' has no output named '{name}'. Its outputs: "
-                f"{listing(self._output_keys)}.{did_you_mean(name, self._output_keys)}"
+                f"{listing(self._outputs)}.{did_you_mean(name, self._outputs)}"
             )
         self._output_metadata.setdefault(name, {}).update(metadata)
 
@@ -130,11 +131,11 @@ class StepContext:
         return dict(self._output_metadata.get(output_name or self._only_output(), {}))
 
     def _only_output(self) -> str:
-        if len(self._output_keys) > 1:
+        if len(self._outputs) > 1:
             raise InvariantViolationError(
-                f"Step '{self.step_key}' has several outputs ({listing(self._output_keys)}): pass output_name=."
+                f"Step '{self.step_key}' has several outputs ({listing(self._outputs)}): pass output_name=."
             )
-        return next(iter(self._output_keys), "result")
+        return next(iter(self._outputs), "result")
 
     @property
     def op_execution_context(self) -> StepContext:

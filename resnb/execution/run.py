@@ -93,7 +93,6 @@ class _StepRunner:
             originals=values if any(attached[key] is not values[key] for key in values) else None,
         )
         cls = AssetExecutionContext if step.kind == "asset" else OpExecutionContext
-        output_keys = {name: spec.asset_key for name, spec in step.outputs.items()}
         return cls(
             resources,
             self.run_id,
@@ -102,7 +101,7 @@ class _StepRunner:
             self.configs[step.name],
             self.partition_key,
             job_name=self.plan.name,
-            output_keys=output_keys,
+            outputs=step.outputs,
         )
 
     def _load(self, step: Step, param: str, source: Any) -> Any:

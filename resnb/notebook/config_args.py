@@ -51,6 +51,7 @@ __all__ = [
     "parse_config_args",
     "parse_config_json",
     "parse_config_mapping",
+    "split_config_words",
     "to_resource_config",
     "validate_config",
 ]
@@ -234,6 +235,16 @@ def parse_config_mapping(
         )
     per_key = _per_key(data, keys, definitions).items()
     return _overrides_from(per_key, lambda item: _mapping_entries(*item, keys, definitions), definitions)
+
+
+def split_config_words(words: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``--config``'s words as (config items, names): it takes several, so ``-c a.n=1 b`` swallows ``b``.
+
+    A word without ``=`` and without ``.`` is a name (an asset or resource key); a dotted word
+    without ``=`` stays config, to be reported as an unreadable item.
+    """
+    items = [word for word in words if "=" in word or "." in word]
+    return items, [word for word in words if "=" not in word and "." not in word]
 
 
 def parse_config_json(text: str, keys: Sequence[str], definitions: Mapping[str, Any]) -> Overrides:

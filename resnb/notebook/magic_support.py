@@ -194,16 +194,13 @@ def usage_errors(func: F) -> F:
 
 
 def names_after_config(items: list[str] | None, names: list[str]) -> tuple[list[str] | None, list[str]]:
-    """``--config`` takes several items, so ``-c a.n=1 b`` swallows the name ``b``: give it back.
-
-    A word without ``=`` and without ``.`` is a name (an asset or resource key); a dotted word
-    without ``=`` stays config, to be reported as an unreadable item.
-    """
+    """``args.config`` and the names with the names ``--config`` swallowed given back (``-c a.n=1 b``)."""
     if not items:
         return items, names
-    is_name = [("=" not in item and "." not in item) for item in items]
-    kept = [item for item, name in zip(items, is_name) if not name]
-    return kept or None, [*names, *(item for item, name in zip(items, is_name) if name)]
+    from resnb.notebook.config_args import split_config_words
+
+    kept, more = split_config_words(items)
+    return kept or None, [*names, *more]
 
 
 def check_variable_name(name: str | None) -> None:
